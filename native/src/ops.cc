@@ -1,0 +1,268 @@
+#include "ops.h"
+
+#include <chrono>
+#include <cmath>
+
+#include "dispatch.h"
+#include "pool.h"
+
+namespace softac {
+namespace {
+
+// Below these sizes a kernel runs on the calling thread: waking the pool costs more than
+// the work. (Element counts; for GEMM, multiply-adds.)
+constexpr int64_t kMinParallelElems = 1 << 15;
+constexpr int64_t kMinParallelMacs = 1 << 17;
+// Element-wise chunks start on multiples of this, so each thread's range is cache-line
+// aligned (the kernels give the same result for any split anyway).
+constexpr int64_t kChunkAlign = 64;
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// Tasks for `work` units of size `unit`, at most one per thread.
+int64_t task_count(int64_t units, int64_t work, int64_t min_work) {
+  const int64_t threads = num_threads();
+  if (threads <= 1 || work < min_work || units <= 1) return 1;
+  return units < threads ? units : threads;
+}
+
+// [begin, end) of task t when `units` are split into `tasks` near-equal parts.
+void split(int64_t units, int64_t tasks, int64_t t, int64_t* begin, int64_t* end) {
+  *begin = units * t / tasks;
+  *end = units * (t + 1) / tasks;
+}
+
+// Runs f(begin, end) over [0, n) in aligned chunks, one per thread when n is large.
+template <class F>
+void for_range(int64_t n, F&& f) {
+  const int64_t units = ceil_div(n, kChunkAlign);
+  const int64_t tasks = task_count(units, n, kMinParallelElems);
+  if (tasks == 1) {
+    f(int64_t{0}, n);
+    return;
+  }
+  parallel_for(tasks, [&](int64_t t) {
+    int64_t b, e;
+    split(units, tasks, t, &b, &e);
+    b *= kChunkAlign;
+    e = e * kChunkAlign < n ? e * kChunkAlign : n;
+    if (b < e) f(b, e);
+  });
+}
+
+// Runs f(r0, r1) over rows, one block of rows per thread when rows*cols is large.
+template <class F>
+void for_rows(int64_t rows, int64_t cols, F&& f) {
+  const int64_t tasks = task_count(rows, rows * cols, kMinParallelElems);
+  if (tasks == 1) {
+    f(int64_t{0}, rows);
+    return;
+  }
+  parallel_for(tasks, [&](int64_t t) {
+    int64_t b, e;
+    split(rows, tasks, t, &b, &e);
+    if (b < e) f(b, e);
+  });
+}
+
+}  // namespace
+
+void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+          const float* B, float beta, float* C, const float* bias, bool relu) {
+  if (M == 0 || N == 0) return;
+  if (K == 0) {  // op(A) op(B) is all zeros: only beta and the epilogue act
+    for (int64_t i = 0; i < M; ++i)
+      for (int64_t j = 0; j < N; ++j) {
+        float c = beta == 0.0f ? 0.0f : beta * C[i * N + j];
+        if (bias) c += bias[j];
+        if (relu && c < 0.0f) c = 0.0f;  // NaN passes, as torch.relu
+        C[i * N + j] = c;
+      }
+    return;
+  }
+  const softac_kernel_table* k = active();
+  // Split C into a grid of tiles aligned to the micro-tile along its longer side (in
+  // micro-tiles), one tile per thread. Every element goes through the same packed
+  // micro-kernel whatever tile it falls in, so the split does not change a single bit.
+  const int64_t mt = ceil_div(M, k->mr), nt = ceil_div(N, k->nr);
+  const bool split_n = nt >= mt;
+  const int64_t units = split_n ? nt : mt;
+  const int64_t tasks = task_count(units, M * N * K, kMinParallelMacs);
+  if (tasks == 1) {
+    k->gemm(ta, tb, M, N, K, alpha, A, B, beta, C, bias, relu, 0, M, 0, N);
+    return;
+  }
+  parallel_for(tasks, [&](int64_t t) {
+    int64_t b, e;
+    split(units, tasks, t, &b, &e);
+    const int64_t step = split_n ? k->nr : k->mr, lim = split_n ? N : M;
+    b *= step;
+    e = e * step < lim ? e * step : lim;
+    if (b >= e) return;
+    if (split_n)
+      k->gemm(ta, tb, M, N, K, alpha, A, B, beta, C, bias, relu, 0, M, b, e);
+    else
+      k->gemm(ta, tb, M, N, K, alpha, A, B, beta, C, bias, relu, b, e, 0, N);
+  });
+}
+
+void linear_forward(float* out, const float* inp, const float* weight, const float* bias,
+                    int64_t B, int64_t I, int64_t O, bool relu) {
+  gemm(false, true, B, O, I, 1.0f, inp, weight, 0.0f, out, bias, relu);
+}
+
+void linear_backward(float* dinp, float* dweight, float* dbias, const float* dout,
+                     const float* inp, const float* weight, int64_t B, int64_t I, int64_t O) {
+  if (dinp) gemm(false, false, B, I, O, 1.0f, dout, weight, 1.0f, dinp);
+  if (dweight) gemm(true, false, O, I, B, 1.0f, dout, inp, 1.0f, dweight);
+  if (dbias) sum_cols_acc(dbias, dout, B, O);
+}
+
+// Unary and binary element-wise kernels: one aligned chunk per thread.
+#define SOFTAC_UNARY(name)                                                        \
+  void name(float* out, const float* x, int64_t n) {                              \
+    const softac_kernel_table* k = active();                                      \
+    for_range(n, [&](int64_t b, int64_t e) { k->name(out + b, x + b, e - b); });  \
+  }
+SOFTAC_UNARY(tanh_forward)
+SOFTAC_UNARY(exp_forward)
+SOFTAC_UNARY(log_forward)
+SOFTAC_UNARY(softplus_forward)
+SOFTAC_UNARY(relu_forward)
+#undef SOFTAC_UNARY
+
+#define SOFTAC_BINARY(name, o, a1, a2)                                                     \
+  void name(float* o, const float* a1, const float* a2, int64_t n) {                       \
+    const softac_kernel_table* k = active();                                               \
+    for_range(n, [&](int64_t b, int64_t e) { k->name(o + b, a1 + b, a2 + b, e - b); });    \
+  }
+SOFTAC_BINARY(tanh_backward, dx, dy, y)
+SOFTAC_BINARY(relu_backward, dx, dy, y)
+SOFTAC_BINARY(minimum_forward, out, a, b_)
+SOFTAC_BINARY(add, out, a, b_)
+SOFTAC_BINARY(mul, out, a, b_)
+#undef SOFTAC_BINARY
+
+void clamp_forward(float* out, const float* x, float lo, float hi, int64_t n) {
+  const softac_kernel_table* k = active();
+  for_range(n, [&](int64_t b, int64_t e) { k->clamp_forward(out + b, x + b, lo, hi, e - b); });
+}
+
+void clamp_backward(float* dx, const float* dy, const float* x, float lo, float hi, int64_t n) {
+  const softac_kernel_table* k = active();
+  for_range(n, [&](int64_t b, int64_t e) {
+    k->clamp_backward(dx + b, dy + b, x + b, lo, hi, e - b);
+  });
+}
+
+void minimum_backward(float* da, float* db, const float* dy, const float* a, const float* b_,
+                      int64_t n) {
+  const softac_kernel_table* k = active();
+  for_range(n, [&](int64_t b, int64_t e) {
+    k->minimum_backward(da + b, db + b, dy + b, a + b, b_ + b, e - b);
+  });
+}
+
+void axpy(float* y, float alpha, const float* x, int64_t n) {
+  const softac_kernel_table* k = active();
+  for_range(n, [&](int64_t b, int64_t e) { k->axpy(y + b, alpha, x + b, e - b); });
+}
+
+void scale(float* out, const float* x, float alpha, int64_t n) {
+  const softac_kernel_table* k = active();
+  for_range(n, [&](int64_t b, int64_t e) { k->scale(out + b, x + b, alpha, e - b); });
+}
+
+// A full reduction is never split across threads: its summation order would then depend
+// on the thread count.
+float sum(const float* x, int64_t n) { return active()->sum(x, n); }
+
+void sum_rows(float* out, const float* x, int64_t rows, int64_t cols) {
+  const softac_kernel_table* k = active();
+  for_rows(rows, cols, [&](int64_t r0, int64_t r1) {
+    k->sum_rows(out + r0, x + r0 * cols, r1 - r0, cols);
+  });
+}
+
+// Column sums split by columns: each output still sums its whole column in row order.
+void sum_cols_acc(float* out, const float* x, int64_t rows, int64_t cols) {
+  const softac_kernel_table* k = active();
+  const int64_t units = ceil_div(cols, kChunkAlign);
+  const int64_t tasks = task_count(units, rows * cols, kMinParallelElems);
+  parallel_for(tasks, [&](int64_t t) {
+    int64_t b, e;
+    split(units, tasks, t, &b, &e);
+    b *= kChunkAlign;
+    e = e * kChunkAlign < cols ? e * kChunkAlign : cols;
+    if (b < e) k->sum_cols_acc(out + b, x + b, rows, e - b, cols);
+  });
+}
+
+void squash_forward(float* a, float* logp, const float* mu, const float* log_std,
+                    const float* eps, const float* scale_, const float* shift, int64_t rows,
+                    int64_t A) {
+  const softac_kernel_table* k = active();
+  for_rows(rows, A, [&](int64_t r0, int64_t r1) {
+    const int64_t o = r0 * A;
+    k->squash_forward(a + o, logp ? logp + r0 : nullptr, mu + o, log_std + o, eps + o, scale_,
+                      shift, r1 - r0, A);
+  });
+}
+
+void squash_backward(float* dmu, float* dlog_std, const float* da, const float* dlogp,
+                     const float* mu, const float* log_std, const float* eps, const float* scale_,
+                     int64_t rows, int64_t A) {
+  const softac_kernel_table* k = active();
+  for_rows(rows, A, [&](int64_t r0, int64_t r1) {
+    const int64_t o = r0 * A;
+    k->squash_backward(dmu + o, dlog_std + o, da ? da + o : nullptr, dlogp ? dlogp + r0 : nullptr,
+                       mu + o, log_std + o, eps + o, scale_, r1 - r0, A);
+  });
+}
+
+void adam(float* p, const float* g, float* m, float* v, int64_t n, int64_t t, double lr,
+          double beta1, double beta2, double eps, double weight_decay) {
+  // torch.optim.Adam (single-tensor): bias corrections as Python floats (double), then
+  // step_size = lr / bc1 and denom = sqrt(v) / sqrt(bc2) + eps in float32.
+  const double bc1 = 1.0 - std::pow(beta1, static_cast<double>(t));
+  const double bc2 = 1.0 - std::pow(beta2, static_cast<double>(t));
+  const float step_size = static_cast<float>(lr / bc1);
+  const float bc2_sqrt = static_cast<float>(std::sqrt(bc2));
+  const softac_kernel_table* k = active();
+  for_range(n, [&](int64_t b, int64_t e) {
+    k->adam(p + b, g + b, m + b, v + b, e - b, static_cast<float>(beta1),
+            static_cast<float>(beta2), static_cast<float>(eps), static_cast<float>(weight_decay),
+            step_size, bc2_sqrt);
+  });
+}
+
+void polyak(float* targ, const float* p, double polyak_, int64_t n) {
+  const float keep = static_cast<float>(polyak_), take = static_cast<float>(1.0 - polyak_);
+  const softac_kernel_table* k = active();
+  for_range(n, [&](int64_t b, int64_t e) { k->polyak(targ + b, p + b, keep, take, e - b); });
+}
+
+void fill(float* x, float value, int64_t n) {
+  const softac_kernel_table* k = active();
+  for_range(n, [&](int64_t b, int64_t e) { k->fill(x + b, value, e - b); });
+}
+
+double fma_peak_gflops() {
+  const softac_kernel_table* k = active();
+  using clock = std::chrono::steady_clock;
+  const auto seconds = [&](int64_t iters, double* flops) {
+    const auto t0 = clock::now();
+    *flops = k->fma_peak(iters);
+    return std::chrono::duration<double>(clock::now() - t0).count();
+  };
+  double flops = 0, best = 0;
+  int64_t iters = 1 << 12;
+  while (seconds(iters, &flops) < 0.02 && iters < (int64_t{1} << 40)) iters *= 2;
+  for (int rep = 0; rep < 3; ++rep) {
+    const double s = seconds(iters, &flops);
+    if (s > 0 && flops / s > best) best = flops / s;
+  }
+  return best * 1e-9;
+}
+
+}  // namespace softac

@@ -1,0 +1,25 @@
+// A small persistent thread pool. Work is always split into a fixed set of disjoint tasks
+// chosen by the caller from the shapes (never from timing), so results are bit-identical
+// whatever the thread count or which thread runs which task.
+#pragma once
+#include <cstdint>
+
+namespace softac {
+
+// 1..kMaxThreads; defaults to the number of online cores (std::thread::hardware_concurrency).
+constexpr int kMaxThreads = 256;
+void set_num_threads(int n);
+int num_threads();
+
+using TaskFn = void (*)(void* ctx, int64_t task);
+// Runs fn(ctx, t) for t in [0, ntasks) on the pool (the calling thread helps) and returns
+// when all are done. Safe to call from several threads at once (e.g. Node worker_threads):
+// a caller that finds the pool busy runs its tasks itself, with the same results.
+void parallel_for(int64_t ntasks, TaskFn fn, void* ctx);
+
+template <class F>
+void parallel_for(int64_t ntasks, F&& f) {
+  parallel_for(ntasks, [](void* c, int64_t t) { (*static_cast<F*>(c))(t); }, &f);
+}
+
+}  // namespace softac

@@ -1,0 +1,113 @@
+#!/usr/bin/env node
+/**
+ * The `softac` command. Each sub-command parses its own flags with node:util's parseArgs
+ * (strict: an unknown flag is an error that names it).
+ */
+import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+
+import { benchKernels, tableHeader, tableRow } from '../../bench/kernels.js';
+import { getKernels, nativeLoadError } from '../kernels/index.js';
+
+const USAGE = `usage: softac <command> [options]
+
+commands:
+  info                      the kernel backend, SIMD path and threads in use
+  bench kernels [--json] [--time MS] [--threads 1,2]
+                            benchmark the kernels on every backend, path and thread count
+  start                     what \`npm start\` runs: info, then a short kernel benchmark
+
+environment:
+  SOFTAC_BACKEND=js|native|auto   force a backend (default auto)
+  SOFTAC_SIMD=scalar|avx2|avx512|neon   force a SIMD path of the native backend
+`;
+
+class UsageError extends Error {}
+
+function machine(): string {
+  const c = cpus();
+  return `${c[0]?.model ?? 'unknown CPU'}, ${c.length} cores, Node ${process.version}`;
+}
+
+function info(): void {
+  const k = getKernels();
+  const i = k.info();
+  console.log(`backend: ${i.backend}`);
+  if (i.backend === 'native') {
+    console.log(`SIMD path: ${i.path} (runnable: ${i.paths.join(', ')}; compiled: ${i.compiledPaths.join(', ')})`);
+    console.log(`threads: ${i.threads}`);
+  } else {
+    const why = nativeLoadError();
+    if (why) console.log(`native addon: unavailable (${why})`);
+  }
+  console.log(`machine: ${machine()}`);
+}
+
+function parseThreads(s: string): number[] {
+  const t = s.split(',').map((x) => Number(x.trim()));
+  if (t.length === 0 || t.some((x) => !Number.isInteger(x) || x < 1 || x > 256))
+    throw new UsageError(`--threads must be a comma-separated list of integers from 1 to 256, got '${s}'`);
+  return t;
+}
+
+async function bench(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean', default: false },
+      time: { type: 'string', default: '200' },
+      threads: { type: 'string', default: '1,2' },
+    },
+  });
+  const what = positionals[0];
+  if (what !== 'kernels') throw new UsageError(`bench: expected 'kernels', got ${what === undefined ? 'nothing' : `'${what}'`}`);
+  if (positionals.length > 1) throw new UsageError(`bench kernels: unexpected argument '${positionals[1]}'`);
+  const timeMs = Number(values.time);
+  if (!Number.isFinite(timeMs) || timeMs <= 0) throw new UsageError(`--time must be a positive number of ms, got '${values.time}'`);
+  const threads = parseThreads(values.threads);
+  if (!values.json) {
+    console.log(`softac kernel benchmark on ${machine()}`);
+    console.log(tableHeader);
+  }
+  await benchKernels({
+    timeMs,
+    threads,
+    onRow: (r) => console.log(values.json ? JSON.stringify(r) : tableRow(r)),
+  });
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case 'info':
+      info();
+      return;
+    case 'bench':
+      await bench(rest);
+      return;
+    case 'start':
+      info();
+      console.log('');
+      await bench(['kernels', '--time', '100']);
+      return;
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return;
+    default:
+      throw new UsageError(`unknown command '${cmd}'`);
+  }
+}
+
+main(process.argv.slice(2)).catch((e: unknown) => {
+  const err = e as Error & { code?: string };
+  if (e instanceof UsageError || err.code?.startsWith('ERR_PARSE_ARGS')) {
+    console.error(`softac: ${err.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  console.error(`softac: ${err.stack ?? err.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,162 @@
+/**
+ * The native backend: the only file that knows the addon exists. It finds and loads
+ * `softac.node`, types it, and wraps it as a `Kernels` whose every call is validated here
+ * (src/kernels/validate.ts) and once more in C++ before any memory is touched.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import type { KernelInfo, Kernels, SimdPath } from './types.js';
+import * as check from './validate.js';
+
+/** The addon as C++ exports it: the Kernels methods with the same positional arguments. */
+export interface RawAddon {
+  info(): { path: SimdPath; paths: SimdPath[]; compiledPaths: SimdPath[]; threads: number; envError: string };
+  setNumThreads(n: number): void;
+  setSimdPath(path: string): void;
+  fmaPeak(): number;
+  gemm: Kernels['gemm'];
+  linearForward: Kernels['linearForward'];
+  linearBackward: Kernels['linearBackward'];
+  tanh: Kernels['tanh'];
+  tanhBackward: Kernels['tanhBackward'];
+  exp: Kernels['exp'];
+  log: Kernels['log'];
+  softplus: Kernels['softplus'];
+  relu: Kernels['relu'];
+  reluBackward: Kernels['reluBackward'];
+  clamp: Kernels['clamp'];
+  clampBackward: Kernels['clampBackward'];
+  minimum: Kernels['minimum'];
+  minimumBackward: Kernels['minimumBackward'];
+  add: Kernels['add'];
+  mul: Kernels['mul'];
+  axpy: Kernels['axpy'];
+  scale: Kernels['scale'];
+  sum: Kernels['sum'];
+  mean: Kernels['mean'];
+  sumRows: Kernels['sumRows'];
+  sumColsAcc: Kernels['sumColsAcc'];
+  squashForward: Kernels['squashForward'];
+  squashBackward: Kernels['squashBackward'];
+  adam: Kernels['adam'];
+  polyak: Kernels['polyak'];
+  fill: Kernels['fill'];
+}
+
+export interface NativeKernels extends Kernels {
+  /** Switch the SIMD path for later calls; RangeError if not compiled or not supported here. */
+  setSimdPath(path: SimdPath): void;
+  /** Single-thread FMA peak of the active path in GFLOPS, measured now by a probe. */
+  fmaPeak(): number;
+}
+
+/** Where the addon may be: $SOFTAC_ADDON, else build/Release/softac.node in the package. */
+function addonCandidates(): string[] {
+  if (process.env.SOFTAC_ADDON) return [resolve(process.env.SOFTAC_ADDON)];
+  // This file is src/kernels/native.ts, compiled to dist/src/kernels/native.js.
+  const here = dirname(fileURLToPath(import.meta.url));
+  return [join(here, '..', '..', '..', 'build', 'Release', 'softac.node'),
+    join(here, '..', '..', 'build', 'Release', 'softac.node')];
+}
+
+let loaded: { addon: RawAddon | null; error: string | null } | null = null;
+
+function load(): { addon: RawAddon | null; error: string | null } {
+  if (loaded) return loaded;
+  const candidates = addonCandidates();
+  const file = candidates.find((f) => existsSync(f));
+  if (!file) {
+    loaded = { addon: null, error: `no native addon at ${candidates[0]} (run \`npm run build:native\`)` };
+    return loaded;
+  }
+  try {
+    const addon = createRequire(import.meta.url)(file) as RawAddon;
+    const envError = addon.info().envError;
+    loaded = envError ? { addon: null, error: envError } : { addon, error: null };
+  } catch (e) {
+    loaded = { addon: null, error: `loading ${file} failed: ${(e as Error).message}` };
+  }
+  return loaded;
+}
+
+/** The raw addon (no TypeScript validation), or null: for boundary-misuse tests. */
+export function rawAddon(): RawAddon | null {
+  return load().addon;
+}
+
+/** Why the addon cannot be used, or null when it can. */
+export function nativeLoadError(): string | null {
+  return load().error;
+}
+
+let native: NativeKernels | null = null;
+
+/** The native backend; throws an Error saying why when the addon cannot be loaded. */
+export function loadNative(): NativeKernels {
+  if (native) return native;
+  const { addon, error } = load();
+  if (!addon) throw new Error(`softac: the native backend is unavailable: ${error}`);
+  native = wrap(addon);
+  return native;
+}
+
+function wrap(n: RawAddon): NativeKernels {
+  return {
+    backend: 'native',
+    info(): KernelInfo {
+      const i = n.info();
+      return { backend: 'native', path: i.path, paths: i.paths, compiledPaths: i.compiledPaths, threads: i.threads };
+    },
+    setNumThreads(t) { check.setNumThreads(t); n.setNumThreads(t); },
+    setSimdPath(path) { n.setSimdPath(path); },
+    fmaPeak() { return n.fmaPeak(); },
+    gemm(ta, tb, m, nn, k, alpha, a, b, beta, c) {
+      check.gemm(ta, tb, m, nn, k, alpha, a, b, beta, c);
+      n.gemm(ta, tb, m, nn, k, alpha, a, b, beta, c);
+    },
+    linearForward(out, inp, w, bias, B, I, O, relu) {
+      check.linearForward(out, inp, w, bias, B, I, O, relu);
+      n.linearForward(out, inp, w, bias, B, I, O, relu);
+    },
+    linearBackward(dinp, dw, db, dout, inp, w, B, I, O) {
+      check.linearBackward(dinp, dw, db, dout, inp, w, B, I, O);
+      n.linearBackward(dinp, dw, db, dout, inp, w, B, I, O);
+    },
+    tanh(out, x) { check.tanh(out, x); n.tanh(out, x); },
+    tanhBackward(dx, dy, y) { check.tanhBackward(dx, dy, y); n.tanhBackward(dx, dy, y); },
+    exp(out, x) { check.exp(out, x); n.exp(out, x); },
+    log(out, x) { check.log(out, x); n.log(out, x); },
+    softplus(out, x) { check.softplus(out, x); n.softplus(out, x); },
+    relu(out, x) { check.relu(out, x); n.relu(out, x); },
+    reluBackward(dx, dy, y) { check.reluBackward(dx, dy, y); n.reluBackward(dx, dy, y); },
+    clamp(out, x, lo, hi) { check.clamp(out, x, lo, hi); n.clamp(out, x, lo, hi); },
+    clampBackward(dx, dy, x, lo, hi) { check.clampBackward(dx, dy, x, lo, hi); n.clampBackward(dx, dy, x, lo, hi); },
+    minimum(out, a, b) { check.minimum(out, a, b); n.minimum(out, a, b); },
+    minimumBackward(da, db, dy, a, b) { check.minimumBackward(da, db, dy, a, b); n.minimumBackward(da, db, dy, a, b); },
+    add(out, a, b) { check.add(out, a, b); n.add(out, a, b); },
+    mul(out, a, b) { check.mul(out, a, b); n.mul(out, a, b); },
+    axpy(y, alpha, x) { check.axpy(y, alpha, x); n.axpy(y, alpha, x); },
+    scale(out, x, alpha) { check.scale(out, x, alpha); n.scale(out, x, alpha); },
+    sum(x) { check.sum(x); return n.sum(x); },
+    mean(x) { check.mean(x); return n.mean(x); },
+    sumRows(out, x, rows, cols) { check.sumRows(out, x, rows, cols); n.sumRows(out, x, rows, cols); },
+    sumColsAcc(out, x, rows, cols) { check.sumColsAcc(out, x, rows, cols); n.sumColsAcc(out, x, rows, cols); },
+    squashForward(a, logp, mu, ls, eps, sc, sh, rows, A) {
+      check.squashForward(a, logp, mu, ls, eps, sc, sh, rows, A);
+      n.squashForward(a, logp, mu, ls, eps, sc, sh, rows, A);
+    },
+    squashBackward(dmu, dls, da, dlogp, mu, ls, eps, sc, rows, A) {
+      check.squashBackward(dmu, dls, da, dlogp, mu, ls, eps, sc, rows, A);
+      n.squashBackward(dmu, dls, da, dlogp, mu, ls, eps, sc, rows, A);
+    },
+    adam(p, g, m, v, t, lr, b1, b2, eps, wd) {
+      check.adam(p, g, m, v, t, lr, b1, b2, eps, wd);
+      n.adam(p, g, m, v, t, lr, b1, b2, eps, wd);
+    },
+    polyak(targ, p, rho) { check.polyak(targ, p, rho); n.polyak(targ, p, rho); },
+    fill(x, value) { check.fill(x, value); n.fill(x, value); },
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * The one kernel interface of softac. Two implementations: the TypeScript reference
+ * (`reference.ts`, the oracle and the fallback) and the native addon (`native.ts`).
+ *
+ * Conventions (llm.c style):
+ * - every matrix is a row-major, contiguous Float32Array (a `subarray` view is fine);
+ * - outputs come first; a `...Backward` call ACCUMULATES into its gradient outputs;
+ * - element-wise calls take their length from the arrays, which must all agree;
+ * - an output may alias an input only where the doc says so (exactly, never partially).
+ * Bad input throws a TypeError (wrong type) or RangeError (wrong size, overlap) naming
+ * the argument, the expected and the received value.
+ */
+
+export type SimdPath = 'scalar' | 'avx2' | 'avx512' | 'neon';
+export type Backend = 'js' | 'native';
+
+export interface KernelInfo {
+  backend: Backend;
+  /** The active path: a SIMD path for the native backend, 'js' for the reference. */
+  path: SimdPath | 'js';
+  /** Paths this build has compiled and this CPU can run (native only; [] for js). */
+  paths: SimdPath[];
+  /** Paths compiled into the addon, runnable here or not. */
+  compiledPaths: SimdPath[];
+  threads: number;
+}
+
+export interface Kernels {
+  readonly backend: Backend;
+  info(): KernelInfo;
+  /** Threads used by later calls (native: the pool size; js: recorded, always runs on 1). */
+  setNumThreads(n: number): void;
+
+  /**
+   * C = alpha * op(A) * op(B) + beta * C. op(A) is (m,k): A is (m,k), or (k,m) if transA.
+   * op(B) is (k,n): B is (k,n), or (n,k) if transB. C is (m,n). beta = 0 never reads C.
+   * Only NN, NT and TN are supported (transA && transB is a RangeError).
+   */
+  gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
+    a: Float32Array, b: Float32Array, beta: number, c: Float32Array): void;
+  /** out (B,O) = inp (B,I) * weight^T + bias, weight is (O,I) as PyTorch; ReLU fused if relu. */
+  linearForward(out: Float32Array, inp: Float32Array, weight: Float32Array,
+    bias: Float32Array | null, B: number, I: number, O: number, relu: boolean): void;
+  /**
+   * dinp (B,I) += dout * weight; dweight (O,I) += dout^T * inp; dbias (O) += column sums
+   * of dout. Any of the three outputs may be null (not wanted). For a fused ReLU, apply
+   * reluBackward to dout first.
+   */
+  linearBackward(dinp: Float32Array | null, dweight: Float32Array | null,
+    dbias: Float32Array | null, dout: Float32Array, inp: Float32Array, weight: Float32Array,
+    B: number, I: number, O: number): void;
+
+  tanh(out: Float32Array, x: Float32Array): void;
+  /** dx += dy * (1 - y^2), with y = tanh(x). */
+  tanhBackward(dx: Float32Array, dy: Float32Array, y: Float32Array): void;
+  exp(out: Float32Array, x: Float32Array): void;
+  log(out: Float32Array, x: Float32Array): void;
+  /** log(1 + e^x) without overflow; x when x > 20, as PyTorch's default threshold. */
+  softplus(out: Float32Array, x: Float32Array): void;
+  relu(out: Float32Array, x: Float32Array): void;
+  /** dx += y > 0 ? dy : 0, with y = relu(x). */
+  reluBackward(dx: Float32Array, dy: Float32Array, y: Float32Array): void;
+  clamp(out: Float32Array, x: Float32Array, lo: number, hi: number): void;
+  /** dx += lo <= x <= hi ? dy : 0 (PyTorch: the bounds pass the gradient). */
+  clampBackward(dx: Float32Array, dy: Float32Array, x: Float32Array, lo: number, hi: number): void;
+  minimum(out: Float32Array, a: Float32Array, b: Float32Array): void;
+  /** a<b: da += dy; a>b: db += dy; a==b: both += dy/2 (PyTorch splits ties). */
+  minimumBackward(da: Float32Array, db: Float32Array, dy: Float32Array, a: Float32Array,
+    b: Float32Array): void;
+  /** out = a + b; out may be a or b. */
+  add(out: Float32Array, a: Float32Array, b: Float32Array): void;
+  /** out = a * b; out may be a or b. */
+  mul(out: Float32Array, a: Float32Array, b: Float32Array): void;
+  /** y += alpha * x. */
+  axpy(y: Float32Array, alpha: number, x: Float32Array): void;
+  /** out = alpha * x; out may be x. */
+  scale(out: Float32Array, x: Float32Array, alpha: number): void;
+  /** Sum of all elements (float32 result; fixed order for a given length and path). */
+  sum(x: Float32Array): number;
+  /** sum(x) / x.length. */
+  mean(x: Float32Array): number;
+  /** out[r] = sum over c of x[r, c]; x is (rows, cols). */
+  sumRows(out: Float32Array, x: Float32Array, rows: number, cols: number): void;
+  /** out[c] += sum over r of x[r, c]; x is (rows, cols). */
+  sumColsAcc(out: Float32Array, x: Float32Array, rows: number, cols: number): void;
+
+  /**
+   * Spinning Up's squashed Gaussian, for rows x A (mu, logStd, eps and a are (rows, A);
+   * scale and shift are (A); logp is (rows) or null):
+   *   ls = clamp(logStd, -20, 2); std = exp(ls); u = mu + std * eps;
+   *   a = scale * tanh(u) + shift;
+   *   logp = sum_j(-eps^2/2 - ls - log(2 pi)/2) - sum_j 2 (log 2 - u - softplus(-2u)).
+   */
+  squashForward(a: Float32Array, logp: Float32Array | null, mu: Float32Array,
+    logStd: Float32Array, eps: Float32Array, scale: Float32Array, shift: Float32Array,
+    rows: number, A: number): void;
+  /**
+   * Accumulates dmu and dlogStd from da (rows, A) and dlogp (rows), either may be null:
+   *   du = da * scale * (1 - tanh(u)^2) + dlogp * 2 tanh(u); dmu += du;
+   *   dlogStd += (-20 <= logStd <= 2) ? du * std * eps - dlogp : 0.
+   */
+  squashBackward(dmu: Float32Array, dlogStd: Float32Array, da: Float32Array | null,
+    dlogp: Float32Array | null, mu: Float32Array, logStd: Float32Array, eps: Float32Array,
+    scale: Float32Array, rows: number, A: number): void;
+
+  /**
+   * One Adam step (torch.optim.Adam semantics) at step t >= 1 over flat buffers p, g, m, v:
+   *   g' = g + weightDecay * p; m = lerp(m, g', 1 - beta1); v = beta2 v + (1 - beta2) g'^2;
+   *   p -= lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps).
+   */
+  adam(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, t: number,
+    lr: number, beta1: number, beta2: number, eps: number, weightDecay: number): void;
+  /** targ = polyak * targ + (1 - polyak) * p (Spinning Up's mul_ then add_). */
+  polyak(targ: Float32Array, p: Float32Array, polyak: number): void;
+  fill(x: Float32Array, value: number): void;
+}
