@@ -1,0 +1,106 @@
+/**
+ * Choosing the backend: SOFTAC_BACKEND and SOFTAC_SIMD, the fallback to the TypeScript
+ * backend with a one-line warning when the addon is missing, and the errors when a forced
+ * backend or path cannot be had. Each case runs in a child process, since the choice is
+ * made once per process.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+
+import { tryLoadNative } from '../../src/kernels/index.js';
+
+const indexUrl = new URL('../../src/kernels/index.js', import.meta.url).href;
+
+function run(env: Record<string, string>, body: string) {
+  const script = `import(${JSON.stringify(indexUrl)}).then((m) => { ${body} })` +
+    '.catch((e) => { console.log("ERROR " + e.constructor.name + ": " + e.message); });';
+  // Colour variables are dropped: Node warns on stderr when both are set.
+  const { NO_COLOR: _n, FORCE_COLOR: _f, ...base } = process.env;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    env: { ...base, SOFTAC_BACKEND: '', SOFTAC_SIMD: '', SOFTAC_ADDON: '', ...env },
+    encoding: 'utf8',
+  });
+  assert.is(r.status, 0, r.stderr);
+  return { stdout: r.stdout.trim(), stderr: r.stderr.trim() };
+}
+
+const missing = fileURLToPath(new URL('./no-such-addon.node', import.meta.url));
+
+test('without the addon, auto falls back to the TypeScript backend with one warning line', () => {
+  const r = run({ SOFTAC_ADDON: missing }, 'const k = m.getKernels(); m.getKernels(); console.log(k.backend);');
+  assert.is(r.stdout, 'js');
+  const lines = r.stderr.split('\n').filter(Boolean);
+  assert.is(lines.length, 1, `expected one warning line, got: ${r.stderr}`);
+  assert.match(lines[0]!, /no native addon at .*no-such-addon\.node.*using the TypeScript backend/);
+});
+
+test('SOFTAC_BACKEND=native without the addon is an error that says why', () => {
+  const r = run({ SOFTAC_ADDON: missing, SOFTAC_BACKEND: 'native' }, 'm.getKernels();');
+  assert.match(r.stdout, /^ERROR Error: softac: the native backend is unavailable: no native addon at .*no-such-addon\.node/);
+});
+
+test('SOFTAC_BACKEND with a bad value is a RangeError naming it', () => {
+  const r = run({ SOFTAC_BACKEND: 'gpu' }, 'm.getKernels();');
+  assert.is(r.stdout, "ERROR RangeError: SOFTAC_BACKEND must be js, native or auto, got 'gpu'");
+});
+
+test('SOFTAC_BACKEND=js uses the reference even when the addon exists', () => {
+  const r = run({ SOFTAC_BACKEND: 'js' }, 'console.log(JSON.stringify(m.getKernels().info()));');
+  assert.equal(JSON.parse(r.stdout), { backend: 'js', path: 'js', paths: [], compiledPaths: [], threads: 1 });
+});
+
+const native = tryLoadNative();
+if (process.env.SOFTAC_BACKEND === 'native' && !native) throw new Error('SOFTAC_BACKEND=native but the addon is not built');
+
+if (native) {
+  const info = native.info();
+
+  test('auto picks the widest runnable SIMD path and all the cores', () => {
+    const r = run({}, 'console.log(JSON.stringify(m.getKernels().info()));');
+    const i = JSON.parse(r.stdout);
+    assert.is(i.backend, 'native');
+    assert.is(i.path, info.paths[info.paths.length - 1]);
+    assert.ok(i.threads >= 1);
+    assert.ok(i.compiledPaths.includes('scalar'));
+  });
+
+  test('SOFTAC_SIMD forces each runnable path', () => {
+    for (const path of info.paths) {
+      const r = run({ SOFTAC_SIMD: path, SOFTAC_BACKEND: 'native' }, 'console.log(m.getKernels().info().path);');
+      assert.is(r.stdout, path);
+    }
+  });
+
+  test('SOFTAC_SIMD naming an unknown or unsupported path is an error that says why', () => {
+    const bad = run({ SOFTAC_SIMD: 'sse9', SOFTAC_BACKEND: 'native' }, 'm.getKernels();');
+    assert.match(bad.stdout, /^ERROR Error: softac: the native backend is unavailable: SOFTAC_SIMD=sse9: unknown SIMD path 'sse9'/);
+    for (const path of ['scalar', 'avx2', 'avx512', 'neon'] as const) {
+      if (info.paths.includes(path)) continue;
+      const r = run({ SOFTAC_SIMD: path, SOFTAC_BACKEND: 'native' }, 'm.getKernels();');
+      const why = info.compiledPaths.includes(path) ? 'is not supported by this CPU/OS' : 'is not compiled into this build';
+      assert.ok(r.stdout.includes(`SOFTAC_SIMD=${path}: SIMD path '${path}' ${why}`), r.stdout);
+    }
+  });
+
+  test('setSimdPath refuses a path this machine cannot run, naming it', () => {
+    for (const path of ['avx512', 'neon', 'avx2'] as const) {
+      if (info.paths.includes(path)) continue;
+      assert.throws(() => native.setSimdPath(path), (e: Error) => e instanceof RangeError && e.message.includes(`'${path}'`));
+    }
+    assert.throws(() => native.setSimdPath('mmx' as never), (e: Error) => e instanceof RangeError && /unknown SIMD path 'mmx'/.test(e.message));
+  });
+
+  test('the FMA peak probe gives a positive GFLOPS figure on every path', () => {
+    for (const path of info.paths) {
+      native.setSimdPath(path);
+      const g = native.fmaPeak();
+      assert.ok(Number.isFinite(g) && g > 0.1, `${path}: ${g}`);
+    }
+    native.setSimdPath(info.path as never);
+  });
+}
+
+test.run();
