@@ -39,7 +39,7 @@ class Args {
     F32 r;
     if (!ok_) return r;
     Napi::Value v = info_[i];
-    if (nullable && (v.IsNull() || v.IsUndefined())) return r;
+    if (nullable && v.IsNull()) return r;
     if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
       fail(false, arg(name) + " must be a Float32Array" + (nullable ? " or null" : "") +
                       ", got " + describe(v));

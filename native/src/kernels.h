@@ -51,9 +51,12 @@ typedef struct softac_kernel_table {
   void (*sum_cols_acc)(float* out, const float* x, int64_t rows, int64_t cols, int64_t ld);
 
   // The squashed Gaussian of Spinning Up, for `rows` rows of `A` action dims:
-  //   ls = clamp(log_std, -20, 2); std = exp(ls); u = mu + std*eps;
+  //   ls = clamp(log_std, -20, 2); std = exp(ls); u = mu + std*eps (a multiply then an add,
+  //   never fused: u is rounded as PyTorch's float32 ops round it);
   //   a = scale[j]*tanh(u) + shift[j];
-  //   logp[r] = sum_j(-0.5*eps^2 - ls - 0.5*log(2*pi)) - sum_j 2*(log2 - u - softplus(-2u))
+  //   z = (u - mu) / std  (as torch.distributions.Normal.log_prob: with std = e^-20, u rounds
+  //   to mu and z is 0, not eps);
+  //   logp[r] = sum_j(-0.5*z^2 - ls - 0.5*log(2*pi)) - sum_j 2*(log2 - u - softplus(-2u))
   // logp may be null (with_logprob = False).
   void (*squash_forward)(float* a, float* logp, const float* mu, const float* log_std,
                          const float* eps, const float* scale, const float* shift, int64_t rows,
@@ -66,13 +69,15 @@ typedef struct softac_kernel_table {
                           const float* scale, int64_t rows, int64_t A);
 
   // Adam, PyTorch semantics (torch.optim.Adam, single-tensor path). The driver computes in
-  // double: step_size = lr / (1 - beta1^t), bc2_sqrt = sqrt(1 - beta2^t). Per element:
+  // double and rounds once: step_size = lr / (1 - beta1^t), bc2_sqrt = sqrt(1 - beta2^t),
+  // w1 = 1 - beta1, w2 = 1 - beta2 (as PyTorch rounds the Python floats; 1 - 0.999f in float
+  // would be 0.00099998713, not 0.001f). Per element:
   //   g += weight_decay * p           (only if weight_decay != 0)
-  //   m = lerp(m, g, 1 - beta1)       (PyTorch's lerp: w<0.5 ? m + w*(g-m) : g - (g-m)*(1-w))
-  //   v = beta2*v + (1-beta2)*g*g
+  //   m = lerp(m, g, w1)              (PyTorch's lerp: w<0.5 ? m + w*(g-m) : g - (g-m)*(1-w))
+  //   v = beta2*v + w2*g*g
   //   p = p - step_size * (m / (sqrt(v)/bc2_sqrt + eps))
-  void (*adam)(float* p, const float* g, float* m, float* v, int64_t n, float beta1, float beta2,
-               float eps, float weight_decay, float step_size, float bc2_sqrt);
+  void (*adam)(float* p, const float* g, float* m, float* v, int64_t n, float beta2, float w1,
+               float w2, float eps, float weight_decay, float step_size, float bc2_sqrt);
   // targ = polyak*targ + (1-polyak)*p, as Spinning Up's mul_ then add_ (two products, one sum,
   // no fused multiply-add), with one_minus = (float)(1 - (double)polyak) from the driver.
   void (*polyak)(float* targ, const float* p, float polyak, float one_minus, int64_t n);

@@ -222,17 +222,18 @@ void squash_backward(float* dmu, float* dlog_std, const float* da, const float* 
 
 void adam(float* p, const float* g, float* m, float* v, int64_t n, int64_t t, double lr,
           double beta1, double beta2, double eps, double weight_decay) {
-  // torch.optim.Adam (single-tensor): bias corrections as Python floats (double), then
-  // step_size = lr / bc1 and denom = sqrt(v) / sqrt(bc2) + eps in float32.
+  // torch.optim.Adam (single-tensor): bias corrections and 1 - beta as Python floats
+  // (double), rounded once to float32; then step_size = lr / bc1 and
+  // denom = sqrt(v) / sqrt(bc2) + eps in float32.
   const double bc1 = 1.0 - std::pow(beta1, static_cast<double>(t));
   const double bc2 = 1.0 - std::pow(beta2, static_cast<double>(t));
   const float step_size = static_cast<float>(lr / bc1);
   const float bc2_sqrt = static_cast<float>(std::sqrt(bc2));
   const softac_kernel_table* k = active();
   for_range(n, [&](int64_t b, int64_t e) {
-    k->adam(p + b, g + b, m + b, v + b, e - b, static_cast<float>(beta1),
-            static_cast<float>(beta2), static_cast<float>(eps), static_cast<float>(weight_decay),
-            step_size, bc2_sqrt);
+    k->adam(p + b, g + b, m + b, v + b, e - b, static_cast<float>(beta2),
+            static_cast<float>(1.0 - beta1), static_cast<float>(1.0 - beta2),
+            static_cast<float>(eps), static_cast<float>(weight_decay), step_size, bc2_sqrt);
   });
 }
 

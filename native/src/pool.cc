@@ -31,7 +31,10 @@ class Pool {
   void resize(int n) {
     std::lock_guard<std::mutex> busy(busy_);
     stop_workers();
-    for (int i = 1; i < n; ++i) workers_.emplace_back([this] { worker_loop(); });
+    // Each worker starts from the generation current now, read before it is spawned: a
+    // worker that read it later could miss a run() that began meanwhile and wait forever.
+    const uint64_t gen = generation_.load(std::memory_order_acquire);
+    for (int i = 1; i < n; ++i) workers_.emplace_back([this, gen] { worker_loop(gen); });
   }
 
   void run(int64_t ntasks, TaskFn fn, void* ctx) {
@@ -64,8 +67,7 @@ class Pool {
     }
   }
 
-  void worker_loop() {
-    uint64_t seen = generation_.load(std::memory_order_acquire);
+  void worker_loop(uint64_t seen) {
     for (;;) {
       for (int i = 0; i < kSpinIterations; ++i) {
         if (generation_.load(std::memory_order_acquire) != seen) break;
