@@ -111,7 +111,7 @@ function wrap(n: RawAddon): NativeKernels {
       return { backend: 'native', path: i.path, paths: i.paths, compiledPaths: i.compiledPaths, threads: i.threads };
     },
     setNumThreads(t) { check.setNumThreads(t); n.setNumThreads(t); },
-    setSimdPath(path) { n.setSimdPath(path); },
+    setSimdPath(path) { check.setSimdPath(path); n.setSimdPath(path); },
     fmaPeak() { return n.fmaPeak(); },
     gemm(ta, tb, m, nn, k, alpha, a, b, beta, c) {
       check.gemm(ta, tb, m, nn, k, alpha, a, b, beta, c);

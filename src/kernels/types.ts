@@ -89,7 +89,8 @@ export interface Kernels {
    * scale and shift are (A); logp is (rows) or null):
    *   ls = clamp(logStd, -20, 2); std = exp(ls); u = mu + std * eps;
    *   a = scale * tanh(u) + shift;
-   *   logp = sum_j(-eps^2/2 - ls - log(2 pi)/2) - sum_j 2 (log 2 - u - softplus(-2u)).
+   *   z = (u - mu) / std;   (eps, up to the rounding of u, as torch.distributions.Normal)
+   *   logp = sum_j(-z^2/2 - ls - log(2 pi)/2) - sum_j 2 (log 2 - u - softplus(-2u)).
    */
   squashForward(a: Float32Array, logp: Float32Array | null, mu: Float32Array,
     logStd: Float32Array, eps: Float32Array, scale: Float32Array, shift: Float32Array,

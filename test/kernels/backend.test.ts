@@ -90,7 +90,7 @@ if (native) {
       if (info.paths.includes(path)) continue;
       assert.throws(() => native.setSimdPath(path), (e: Error) => e instanceof RangeError && e.message.includes(`'${path}'`));
     }
-    assert.throws(() => native.setSimdPath('mmx' as never), (e: Error) => e instanceof RangeError && /unknown SIMD path 'mmx'/.test(e.message));
+    assert.throws(() => native.setSimdPath('mmx' as never), (e: Error) => e instanceof RangeError && /setSimdPath: .*mmx/.test(e.message));
   });
 
   test('the FMA peak probe gives a positive GFLOPS figure on every path', () => {

@@ -1,0 +1,47 @@
+/**
+ * The backends every kernel test runs on (tfjs style: one suite, every backend): the
+ * TypeScript reference, then the native addon on each SIMD path this CPU can run, with 1
+ * and 2 threads. SOFTAC_BACKEND=native makes a missing addon an error, so CI cannot pass
+ * by silently testing the reference alone; SOFTAC_BACKEND=js tests the reference only.
+ */
+import { loadNative, referenceKernels, tryLoadNative } from '../../src/kernels/index.js';
+import type { Kernels } from '../../src/kernels/index.js';
+
+export interface KernelBackend {
+  /** 'js', or 'native/<path>/t<threads>'. */
+  label: string;
+  kernels: Kernels;
+  threads: number;
+  /** Selects this backend's path and thread count; call before each use (state is global). */
+  setup(): void;
+}
+
+let cached: KernelBackend[] | null = null;
+
+export function kernelBackends(): KernelBackend[] {
+  if (cached) return cached;
+  const list: KernelBackend[] = [
+    { label: 'js', kernels: referenceKernels, threads: 1, setup: () => referenceKernels.setNumThreads(1) },
+  ];
+  const mode = process.env.SOFTAC_BACKEND;
+  const native = mode === 'js' ? null : mode === 'native' ? loadNative() : tryLoadNative();
+  if (native) {
+    const paths = native.info().paths;
+    if (paths.length === 0) throw new Error('the native addon reports no runnable SIMD path');
+    for (const path of paths) {
+      for (const threads of [1, 2]) {
+        list.push({
+          label: `native/${path}/t${threads}`,
+          kernels: native,
+          threads,
+          setup() {
+            native.setSimdPath(path);
+            native.setNumThreads(threads);
+          },
+        });
+      }
+    }
+  }
+  cached = list;
+  return list;
+}
