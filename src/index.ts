@@ -1,6 +1,12 @@
 /**
- * softac's public API. The kernel layer is the foundation: one `Kernels` interface with a
- * TypeScript reference and a native (SIMD, threaded) implementation.
+ * softac's public API, layer by layer: the kernels (one interface, a TypeScript reference
+ * and a native SIMD implementation), the autograd (Tensor, Tape, differentiable ops) and
+ * nn (flat parameters with PyTorch's state-dict names, Linear, MLP, Adam, the PRNG).
  */
 export { getKernels, loadNative, nativeLoadError, referenceKernels, tryLoadNative } from './kernels/index.js';
 export type { Backend, BackendChoice, KernelInfo, Kernels, NativeKernels, SimdPath } from './kernels/index.js';
+export * as ag from './autograd/index.js';
+export { Tape, Tensor } from './autograd/index.js';
+export type { TapeOptions } from './autograd/index.js';
+export { Adam, Linear, MLP, mlpSpecs, ParameterSet, Rng } from './nn/index.js';
+export type { Activation, AdamOptions, AdamState, ParamSpec } from './nn/index.js';

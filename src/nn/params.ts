@@ -1,0 +1,82 @@
+/**
+ * Parameters in one flat Float32Array, gradients in another of the same layout, with a
+ * named Tensor view per parameter (names as PyTorch's state dict). Adam, polyak and
+ * zero-grad then run as one kernel call over a contiguous slice.
+ */
+import type { Kernels } from '../kernels/index.js';
+import { shapeStr, Tensor } from '../autograd/index.js';
+
+export interface ParamSpec {
+  name: string;
+  shape: readonly number[];
+}
+
+export class ParameterSet {
+  readonly data: Float32Array;
+  readonly grad: Float32Array;
+  readonly names: readonly string[];
+  private readonly tensors = new Map<string, Tensor>();
+  private readonly offsets = new Map<string, number>();
+
+  constructor(specs: readonly ParamSpec[]) {
+    let total = 0;
+    for (const s of specs) {
+      if (this.offsets.has(s.name)) throw new RangeError(`ParameterSet: duplicate parameter name '${s.name}'`);
+      this.offsets.set(s.name, total);
+      total += s.shape.reduce((a, b) => a * b, 1);
+    }
+    this.data = new Float32Array(total);
+    this.grad = new Float32Array(total);
+    for (const s of specs) {
+      const off = this.offsets.get(s.name)!, n = s.shape.reduce((a, b) => a * b, 1);
+      const t = new Tensor(this.data.subarray(off, off + n), s.shape, true, s.name);
+      t.grad = this.grad.subarray(off, off + n);
+      this.tensors.set(s.name, t);
+    }
+    this.names = specs.map((s) => s.name);
+  }
+
+  get size(): number {
+    return this.data.length;
+  }
+
+  get(name: string): Tensor {
+    const t = this.tensors.get(name);
+    if (!t) throw new RangeError(`no parameter named '${name}' (have: ${this.names.join(', ')})`);
+    return t;
+  }
+
+  /** The contiguous range of every parameter whose name starts with `prefix`. */
+  slice(prefix: string): { data: Float32Array; grad: Float32Array } {
+    const names = this.names.filter((n) => n.startsWith(prefix));
+    if (names.length === 0) throw new RangeError(`no parameters start with '${prefix}'`);
+    const begin = this.offsets.get(names[0]!)!;
+    const last = this.get(names[names.length - 1]!);
+    const end = this.offsets.get(last.name)! + last.size;
+    const inside = this.names.filter((n) => this.offsets.get(n)! >= begin && this.offsets.get(n)! < end);
+    if (inside.length !== names.length)
+      throw new RangeError(`the parameters starting with '${prefix}' are not contiguous (declare them together)`);
+    return { data: this.data.subarray(begin, end), grad: this.grad.subarray(begin, end) };
+  }
+
+  /** Freezes (false) or unfreezes the parameters whose names start with prefix. */
+  setRequiresGrad(prefix: string, flag: boolean): void {
+    for (const n of this.names) if (n.startsWith(prefix)) this.tensors.get(n)!.requiresGrad = flag;
+  }
+
+  zeroGrad(k: Kernels): void {
+    k.fill(this.grad, 0);
+  }
+
+  /** Copies values in by name (a state dict), checking every shape. */
+  load(values: ReadonlyMap<string, { shape: readonly number[]; data: Float32Array }>): void {
+    for (const n of this.names) {
+      const v = values.get(n);
+      const t = this.tensors.get(n)!;
+      if (!v) throw new RangeError(`state dict is missing '${n}'`);
+      if (v.shape.length !== t.shape.length || !v.shape.every((d, i) => d === t.shape[i]))
+        throw new RangeError(`state dict '${n}' has shape ${shapeStr(v.shape)}, expected ${shapeStr(t.shape)}`);
+    }
+    for (const n of this.names) this.tensors.get(n)!.data.set(values.get(n)!.data);
+  }
+}
