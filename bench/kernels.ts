@@ -4,10 +4,9 @@
  * runnable SIMD path with 1 and 2 threads, beside a plain `Math.tanh` loop. GEMM is also
  * given as a fraction of the path's FMA peak, measured by a probe in the addon.
  */
-import { Bench } from 'tinybench';
-
-import { referenceKernels, tryLoadNative } from '../src/kernels/index.js';
-import type { Kernels, NativeKernels, SimdPath } from '../src/kernels/index.js';
+import { tryLoadNative } from '../src/kernels/index.js';
+import type { SimdPath } from '../src/kernels/index.js';
+import { type BenchRow, medianMs, randomArray, selectTarget, type Target, targets } from './common.js';
 
 export interface KernelBenchOptions {
   /** Time budget per measured case, in ms. */
@@ -16,42 +15,6 @@ export interface KernelBenchOptions {
   threads: number[];
   /** Called with each finished row. */
   onRow(row: BenchRow): void;
-}
-
-export interface BenchRow {
-  kernel: string;
-  variant?: string;
-  m?: number;
-  n?: number;
-  k?: number;
-  path: SimdPath | 'js' | 'Math.tanh';
-  threads: number;
-  gflops?: number;
-  gelem_per_s?: number;
-  peak_gflops?: number;
-  peak_fraction?: number;
-  median_ms: number;
-}
-
-/** Median latency in ms of fn, by tinybench. */
-async function medianMs(fn: () => void, timeMs: number): Promise<number> {
-  const bench = new Bench({ time: timeMs, warmupTime: Math.min(50, timeMs), throws: true });
-  bench.add('case', fn);
-  await bench.run();
-  const r = bench.tasks[0]!.result;
-  if (r.state !== 'completed') throw new Error(`benchmark case did not complete: ${r.state}`);
-  return r.latency.p50;
-}
-
-function randomArray(n: number, seed: number, scale = 1): Float32Array {
-  // A small LCG (Numerical Recipes constants) is enough for benchmark inputs.
-  const a = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    a[i] = (s / 4294967296 - 0.5) * 2 * scale;
-  }
-  return a;
 }
 
 interface GemmCase { variant: 'NN' | 'NT' | 'TN'; m: number; n: number; k: number }
@@ -69,30 +32,12 @@ const ELEMS = 1 << 20;
 const SQUASH_ROWS = 1 << 16;
 const SQUASH_A = 4;
 
-interface Target { kernels: Kernels; path: SimdPath | 'js'; threads: number; peak?: number }
-
-function targets(native: NativeKernels | null, threads: number[]): Target[] {
-  const out: Target[] = [{ kernels: referenceKernels, path: 'js', threads: 1 }];
-  if (!native) return out;
-  for (const path of native.info().paths) {
-    native.setSimdPath(path);
-    const peak = native.fmaPeak();
-    for (const t of threads) out.push({ kernels: native, path, threads: t, peak: peak * t });
-  }
-  return out;
-}
-
 export async function benchKernels(opts: KernelBenchOptions): Promise<BenchRow[]> {
   const native = tryLoadNative();
   const initial = native?.info();
   const rows: BenchRow[] = [];
   const emit = (r: BenchRow) => { rows.push(r); opts.onRow(r); };
-  const select = (t: Target) => {
-    if (t.kernels === native) {
-      native.setSimdPath(t.path as SimdPath);
-      native.setNumThreads(t.threads);
-    }
-  };
+  const select = (t: Target) => selectTarget(native, t);
   const all = targets(native, opts.threads);
   for (const t of all) {
     if (t.peak !== undefined && t.threads === 1)
@@ -141,22 +86,3 @@ export async function benchKernels(opts: KernelBenchOptions): Promise<BenchRow[]
   }
   return rows;
 }
-
-function shapeOf(r: BenchRow): string {
-  if (r.kernel === 'gemm') return `${r.variant} ${r.m}x${r.n}x${r.k}`;
-  if (r.kernel.startsWith('squash')) return `${r.m}x${r.n}`;
-  if (r.n !== undefined) return `${r.n}`;
-  return '';
-}
-
-/** A row of the human table; `tableHeader` gives the matching header lines. */
-export function tableRow(r: BenchRow): string {
-  const rate = r.gflops !== undefined ? `${r.gflops.toFixed(1)} GFLOPS` : `${r.gelem_per_s!.toFixed(3)} Gelem/s`;
-  const peak = r.peak_fraction !== undefined ? `${(100 * r.peak_fraction).toFixed(0)}%` : '';
-  const ms = r.median_ms ? r.median_ms.toFixed(4) : '';
-  return `| ${r.kernel.padEnd(15)} | ${shapeOf(r).padEnd(16)} | ${r.path.padEnd(9)} | ${String(r.threads).padEnd(7)} | ${ms.padStart(10)} | ${rate.padStart(18)} | ${peak.padStart(7)} |`;
-}
-
-export const tableHeader =
-  '| kernel          | shape            | path      | threads |  median ms |               rate | of peak |\n' +
-  '|-----------------|------------------|-----------|---------|-----------:|-------------------:|--------:|';

@@ -6,15 +6,19 @@
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 
-import { benchKernels, tableHeader, tableRow } from '../../bench/kernels.js';
+import { tableHeader, tableRow } from '../../bench/common.js';
+import { benchAutograd } from '../../bench/autograd.js';
+import { benchKernels } from '../../bench/kernels.js';
 import { getKernels, nativeLoadError } from '../kernels/index.js';
 
 const USAGE = `usage: softac <command> [options]
 
 commands:
   info                      the kernel backend, SIMD path and threads in use
-  bench kernels [--json] [--time MS] [--threads 1,2]
-                            benchmark the kernels on every backend, path and thread count
+  bench [kernels|autograd] [--json] [--time MS] [--threads 1,2]
+                            benchmark the kernels (GEMM, tanh, the squashed Gaussian) or
+                            the autograd (an MLP step and the tape's overhead) on every
+                            backend, SIMD path and thread count; both when none is named
   start                     what \`npm start\` runs: info, then a short kernel benchmark
 
 environment:
@@ -60,9 +64,11 @@ async function bench(argv: string[]): Promise<void> {
       threads: { type: 'string', default: '1,2' },
     },
   });
-  const what = positionals[0];
-  if (what !== 'kernels') throw new UsageError(`bench: expected 'kernels', got ${what === undefined ? 'nothing' : `'${what}'`}`);
-  if (positionals.length > 1) throw new UsageError(`bench kernels: unexpected argument '${positionals[1]}'`);
+  const suites = { kernels: benchKernels, autograd: benchAutograd };
+  const names = positionals.length === 0 ? (Object.keys(suites) as (keyof typeof suites)[]) : positionals;
+  for (const n of names) {
+    if (!(n in suites)) throw new UsageError(`bench: unknown benchmark '${n}' (expected kernels or autograd)`);
+  }
   const timeMs = Number(values.time);
   if (!Number.isFinite(timeMs) || timeMs <= 0) throw new UsageError(`--time must be a positive number of ms, got '${values.time}'`);
   const threads = parseThreads(values.threads);
@@ -70,11 +76,13 @@ async function bench(argv: string[]): Promise<void> {
     console.log(`softac kernel benchmark on ${machine()}`);
     console.log(tableHeader);
   }
-  await benchKernels({
-    timeMs,
-    threads,
-    onRow: (r) => console.log(values.json ? JSON.stringify(r) : tableRow(r)),
-  });
+  for (const n of names) {
+    await suites[n as keyof typeof suites]({
+      timeMs,
+      threads,
+      onRow: (r) => console.log(values.json ? JSON.stringify(r) : tableRow(r)),
+    });
+  }
 }
 
 async function main(argv: string[]): Promise<void> {
