@@ -2,7 +2,7 @@
 # per-file flags, so each ISA is a static library with its own flags, linked into the addon.
 {
   "target_defaults": {
-    "cflags_cc": ["-std=c++17", "-O3", "-ffp-contract=off"],
+    "cflags_cc": ["-std=c++17", "-O3", "-ffp-contract=off", "-fno-math-errno"],
     "include_dirs": ["native/src"],
     "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"]
   },

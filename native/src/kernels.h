@@ -74,8 +74,8 @@ typedef struct softac_kernel_table {
   // would be 0.00099998713, not 0.001f). Per element:
   //   g += weight_decay * p           (only if weight_decay != 0)
   //   m = lerp(m, g, w1)              (PyTorch's lerp: w<0.5 ? m + w*(g-m) : g - (g-m)*(1-w))
-  //   v = beta2*v + w2*g*g
-  //   p = p - step_size * (m / (sqrt(v)/bc2_sqrt + eps))
+  //   v = v*beta2 + (w2*g)*g          (exp_avg_sq.mul_(beta2).addcmul_(g, g, value=w2))
+  //   p = p + ((-step_size)*m) / (sqrt(v)/bc2_sqrt + eps)   (param.addcdiv_, in that order)
   void (*adam)(float* p, const float* g, float* m, float* v, int64_t n, float beta2, float w1,
                float w2, float eps, float weight_decay, float step_size, float bc2_sqrt);
   // targ = polyak*targ + (1-polyak)*p, as Spinning Up's mul_ then add_ (two products, one sum,
