@@ -12,7 +12,9 @@ namespace {
 // Below these sizes a kernel runs on the calling thread: waking the pool costs more than
 // the work. (Element counts; for GEMM, multiply-adds.)
 constexpr int64_t kMinParallelElems = 1 << 15;
-constexpr int64_t kMinParallelMacs = 1 << 17;
+// GEMM work counts a multiply-add per (m, n, k) and one more per element of C (writing C
+// is what dominates at K = 1). 256x256x1 (131k) runs alone: split, it was 1.7x slower.
+constexpr int64_t kMinParallelMacs = 1 << 18;
 // Element-wise chunks start on multiples of this, so each thread's range is cache-line
 // aligned (the kernels give the same result for any split anyway).
 constexpr int64_t kChunkAlign = 64;
@@ -87,7 +89,7 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const 
   const int64_t mt = ceil_div(M, k->mr), nt = ceil_div(N, k->nr);
   const bool split_n = nt >= mt;
   const int64_t units = split_n ? nt : mt;
-  const int64_t tasks = task_count(units, M * N * K, kMinParallelMacs);
+  const int64_t tasks = task_count(units, M * N * (K + 1), kMinParallelMacs);
   if (tasks == 1) {
     k->gemm(ta, tb, M, N, K, alpha, A, B, beta, C, bias, relu, 0, M, 0, N);
     return;

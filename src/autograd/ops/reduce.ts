@@ -1,8 +1,6 @@
-/** Reductions (over everything, or over the last axis) and the MSE loss built from them. */
+/** Reductions (over everything, or over the last axis) and the MSE loss. */
 import type { Tape } from '../tape.js';
-import type { Tensor } from '../tensor.js';
-import { sub } from './binary.js';
-import { square } from './unary.js';
+import { shapeStr, type Tensor } from '../tensor.js';
 
 export type Axis = 'all' | -1;
 
@@ -45,7 +43,21 @@ function spread(dx: Float32Array, dy: Float32Array, cols: number, f: number): vo
   }
 }
 
-/** Mean squared error, mean((a - b)^2), as Spinning Up's `((q1 - backup)**2).mean()`. */
+// y = mean((a - b)^2), as Spinning Up's `((q1 - backup)**2).mean()` (F.mse_loss), fused:
+// dy/da = 2 (a - b) / n and dy/db = -2 (a - b) / n.
 export function mse(g: Tape, a: Tensor, b: Tensor): Tensor {
-  return mean(g, square(g, sub(g, a, b)));
+  if (a.shape.length !== b.shape.length || !a.shape.every((d, i) => d === b.shape[i]))
+    throw new RangeError(`mse: shapes ${shapeStr(a.shape)} and ${shapeStr(b.shape)} must be equal`);
+  const diff = g.scratch(a.size), sq = g.scratch(a.size);
+  g.k.scale(diff, b.data, -1);
+  g.k.add(diff, diff, a.data);
+  g.k.mul(sq, diff, diff);
+  const out = g.empty([], 'mse');
+  out.data[0] = g.k.mean(sq);
+  g.record('mse', [out], [a, b], () => {
+    const s = (2 * out.grad![0]!) / a.size;
+    if (a.requiresGrad) g.k.axpy(a.grad!, s, diff);
+    if (b.requiresGrad) g.k.axpy(b.grad!, -s, diff);
+  });
+  return out;
 }
