@@ -10,3 +10,7 @@ export { Tape, Tensor } from './autograd/index.js';
 export type { TapeOptions } from './autograd/index.js';
 export { Adam, Linear, MLP, mlpSpecs, ParameterSet, Rng } from './nn/index.js';
 export type { Activation, AdamOptions, AdamState, ParamSpec } from './nn/index.js';
+export { makeBuiltinEnv, MountainCarContinuous, Pendulum } from './envs/index.js';
+export type { BoxSpace, Env, Space, StepResult } from './envs/index.js';
+export { ReplayBuffer } from './sac/buffer.js';
+export type { Batch } from './sac/buffer.js';

@@ -1,0 +1,80 @@
+/**
+ * Spinning Up's ReplayBuffer: a FIFO ring of transitions (o, a, r, o2, d) in flat
+ * Float32Arrays, sampled uniformly with the seeded PRNG into preallocated batch arrays
+ * (a warmed-up sample allocates nothing).
+ */
+import type { Rng } from '../nn/rng.js';
+
+export interface Batch {
+  obs: Float32Array;
+  act: Float32Array;
+  rew: Float32Array;
+  obs2: Float32Array;
+  done: Float32Array;
+  /** Rows filled by the last sample. */
+  size: number;
+}
+
+export class ReplayBuffer {
+  readonly obs: Float32Array;
+  readonly obs2: Float32Array;
+  readonly act: Float32Array;
+  readonly rew: Float32Array;
+  readonly done: Float32Array;
+  /** The next slot to write. */
+  ptr = 0;
+  /** How many transitions are held (at most maxSize). */
+  size = 0;
+  private batch: Batch | null = null;
+
+  constructor(readonly obsDim: number, readonly actDim: number, readonly maxSize: number) {
+    for (const [name, v] of [['obsDim', obsDim], ['actDim', actDim], ['maxSize', maxSize]] as const) {
+      if (!Number.isInteger(v) || v < 1) throw new RangeError(`ReplayBuffer: ${name} must be a positive integer, got ${v}`);
+    }
+    this.obs = new Float32Array(maxSize * obsDim);
+    this.obs2 = new Float32Array(maxSize * obsDim);
+    this.act = new Float32Array(maxSize * actDim);
+    this.rew = new Float32Array(maxSize);
+    this.done = new Float32Array(maxSize);
+  }
+
+  /** Stores one transition; `d` is 1 only for a true termination, never a time limit. */
+  store(o: ArrayLike<number>, a: ArrayLike<number>, r: number, o2: ArrayLike<number>, d: boolean): void {
+    const i = this.ptr;
+    for (let j = 0; j < this.obsDim; j++) {
+      this.obs[i * this.obsDim + j] = o[j]!;
+      this.obs2[i * this.obsDim + j] = o2[j]!;
+    }
+    for (let j = 0; j < this.actDim; j++) this.act[i * this.actDim + j] = a[j]!;
+    this.rew[i] = r;
+    this.done[i] = d ? 1 : 0;
+    this.ptr = (this.ptr + 1) % this.maxSize;
+    this.size = Math.min(this.size + 1, this.maxSize);
+  }
+
+  /** batchSize transitions drawn uniformly (with replacement) from those held. */
+  sampleBatch(batchSize: number, rng: Rng): Batch {
+    if (this.size === 0) throw new RangeError('ReplayBuffer.sampleBatch: the buffer is empty');
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`ReplayBuffer.sampleBatch: batchSize must be a positive integer, got ${batchSize}`);
+    if (!this.batch || this.batch.obs.length !== batchSize * this.obsDim) {
+      this.batch = {
+        obs: new Float32Array(batchSize * this.obsDim), act: new Float32Array(batchSize * this.actDim),
+        rew: new Float32Array(batchSize), obs2: new Float32Array(batchSize * this.obsDim),
+        done: new Float32Array(batchSize), size: batchSize,
+      };
+    }
+    const b = this.batch, od = this.obsDim, ad = this.actDim;
+    for (let k = 0; k < batchSize; k++) {
+      const i = rng.int(this.size);
+      // Plain copies: subarray() would make a view object per row.
+      for (let j = 0; j < od; j++) {
+        b.obs[k * od + j] = this.obs[i * od + j]!;
+        b.obs2[k * od + j] = this.obs2[i * od + j]!;
+      }
+      for (let j = 0; j < ad; j++) b.act[k * ad + j] = this.act[i * ad + j]!;
+      b.rew[k] = this.rew[i]!;
+      b.done[k] = this.done[i]!;
+    }
+    return b;
+  }
+}
