@@ -1,0 +1,83 @@
+/**
+ * Every hyperparameter of softac's SAC in one typed, documented object with one defaults
+ * object (CleanRL style). Defaults are Spinning Up's sac() defaults unless noted.
+ */
+export interface SacOptions {
+  /** Hidden layer sizes of the actor and both Q-networks (Spinning Up: (256, 256)). */
+  hidden: number[];
+  /** Discount factor. */
+  gamma: number;
+  /** Target networks: targ = polyak * targ + (1 - polyak) * online, after every update. */
+  polyak: number;
+  /** Learning rate of both optimizers, unless piLr / qLr are given. */
+  lr: number;
+  /** Learning rate of the policy (and of log alpha when alpha is 'auto'); default lr. */
+  piLr?: number;
+  /** Learning rate of the Q-networks; default lr. */
+  qLr?: number;
+  /** Entropy coefficient, or 'auto' to learn log alpha towards entropy -act_dim (as SB3). */
+  alpha: number | 'auto';
+  /** Transitions per gradient step. */
+  batchSize: number;
+  /** Environment steps per epoch. */
+  stepsPerEpoch: number;
+  epochs: number;
+  /** Capacity of the replay buffer. */
+  replaySize: number;
+  /** Uniform random actions for this many first steps (exploration). */
+  startSteps: number;
+  /** Gradient updates start after this many steps, so the buffer holds enough data. */
+  updateAfter: number;
+  /** Updates happen every this many steps, as a burst of that many (1 update per step). */
+  updateEvery: number;
+  /** Deterministic test episodes at the end of each epoch. */
+  numTestEpisodes: number;
+  /** Episode length cap (the environment's own limit applies when smaller). */
+  maxEpLen: number;
+}
+
+export const defaults: SacOptions = {
+  hidden: [256, 256],
+  gamma: 0.99,
+  polyak: 0.995,
+  lr: 1e-3,
+  alpha: 0.2,
+  batchSize: 100,
+  stepsPerEpoch: 4000,
+  epochs: 100,
+  replaySize: 1_000_000,
+  startSteps: 10_000,
+  updateAfter: 1000,
+  updateEvery: 50,
+  numTestEpisodes: 10,
+  maxEpLen: 1000,
+};
+
+/** Fills in defaults and checks every field, naming the field, the expected and the received value. */
+export function resolveOptions(partial: Partial<SacOptions> = {}): SacOptions {
+  const o: SacOptions = { ...defaults, ...partial };
+  const fail = (field: string, want: string, got: unknown) => {
+    throw new RangeError(`SAC option '${field}' must be ${want}, got ${JSON.stringify(got)}`);
+  };
+  const posInt = (field: keyof SacOptions, min = 1) => {
+    const v = o[field];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) fail(field, `an integer >= ${min}`, v);
+  };
+  if (!Array.isArray(o.hidden) || o.hidden.length === 0 || !o.hidden.every((h) => Number.isInteger(h) && h >= 1))
+    fail('hidden', 'a non-empty list of positive integers', o.hidden);
+  const unit = (field: 'gamma' | 'polyak') => {
+    if (typeof o[field] !== 'number' || !(o[field] >= 0 && o[field] <= 1)) fail(field, 'a number in [0, 1]', o[field]);
+  };
+  unit('gamma');
+  unit('polyak');
+  for (const f of ['lr', 'piLr', 'qLr'] as const) {
+    const v = o[f];
+    if (v === undefined && f !== 'lr') continue;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) fail(f, 'a finite number > 0', v);
+  }
+  if (o.alpha !== 'auto' && (typeof o.alpha !== 'number' || !Number.isFinite(o.alpha) || o.alpha < 0))
+    fail('alpha', "a number >= 0 or 'auto'", o.alpha);
+  for (const f of ['batchSize', 'stepsPerEpoch', 'epochs', 'replaySize', 'updateEvery', 'maxEpLen'] as const) posInt(f);
+  for (const f of ['startSteps', 'updateAfter', 'numTestEpisodes'] as const) posInt(f, 0);
+  return o;
+}

@@ -1,0 +1,207 @@
+/**
+ * The SAC update of Spinning Up's sac.py, in its order: the Q step on the entropy-adjusted
+ * Bellman backup, the policy step with the Q-networks frozen, (the alpha step when alpha is
+ * 'auto'), then polyak averaging of every target parameter. Names follow the paper and
+ * sac.py: o, a, r, o2, d, q1, q2, backup, logp_pi, alpha, polyak.
+ */
+import * as ag from '../autograd/index.js';
+import { Tape, Tensor } from '../autograd/index.js';
+import type { Kernels } from '../kernels/index.js';
+import { Adam } from '../nn/adam.js';
+import { ParameterSet } from '../nn/params.js';
+import { Rng } from '../nn/rng.js';
+import type { Batch } from './buffer.js';
+import { type ActorCriticSizes, actorCriticSpecs, MLPActorCritic } from './core.js';
+import { resolveOptions, type SacOptions } from './options.js';
+
+export interface ActionBounds {
+  low: readonly number[];
+  high: readonly number[];
+}
+
+/** Means over the batch, as Spinning Up logs them (Q1Vals, Q2Vals, LogPi, LossPi, LossQ). */
+export interface UpdateInfo {
+  lossQ: number;
+  lossPi: number;
+  q1: number;
+  q2: number;
+  logPi: number;
+  alpha: number;
+}
+
+/** The noise of one update: eps of a ~ pi(.|o) in the policy loss and of a2 ~ pi(.|o2) in the backup. */
+export interface UpdateNoise {
+  pi: Float32Array;
+  targ: Float32Array;
+}
+
+export class SAC {
+  readonly opts: SacOptions;
+  readonly sizes: ActorCriticSizes;
+  /** The online parameters: pi.*, then q1.* and q2.* (contiguous, one optimizer each). */
+  readonly params: ParameterSet;
+  /** The target copy (targ.*), same layout, updated only by polyak averaging. */
+  readonly targ: ParameterSet;
+  readonly ac: MLPActorCritic;
+  readonly acTarg: MLPActorCritic;
+  readonly piOptimizer: Adam;
+  readonly qOptimizer: Adam;
+  /** log alpha and its gradient, learned when opts.alpha is 'auto'. */
+  readonly logAlpha: Tensor;
+  readonly alphaOptimizer: Adam | null;
+  /** -dim(A), SB3's default target entropy for 'auto'. */
+  readonly targetEntropy: number;
+  /** The noise stream of the updates (eps for pi and for the backup). */
+  readonly rng: Rng;
+  readonly tape: Tape;
+  private readonly noise: UpdateNoise;
+
+  constructor(readonly k: Kernels, obsDim: number, readonly bounds: ActionBounds, options: Partial<SacOptions> = {}, seed = 0) {
+    this.opts = resolveOptions(options);
+    const actDim = bounds.low.length;
+    this.sizes = { obsDim, actDim, hidden: this.opts.hidden };
+    this.params = new ParameterSet(actorCriticSpecs(this.sizes));
+    this.targ = new ParameterSet(actorCriticSpecs(this.sizes, 'targ.'));
+    this.ac = new MLPActorCritic(this.params, '', this.sizes, bounds.low, bounds.high);
+    this.acTarg = new MLPActorCritic(this.targ, 'targ.', this.sizes, bounds.low, bounds.high);
+    const rng = new Rng(seed);
+    this.ac.init(rng);
+    this.targ.data.set(this.params.data); // ac_targ = deepcopy(ac)
+    this.targ.setRequiresGrad('targ.', false);
+    const pi = this.params.slice('pi.'), q = this.params.slice('q');
+    this.piOptimizer = new Adam(k, pi.data, pi.grad, { lr: this.opts.piLr ?? this.opts.lr });
+    this.qOptimizer = new Adam(k, q.data, q.grad, { lr: this.opts.qLr ?? this.opts.lr });
+    this.targetEntropy = -actDim;
+    const auto = this.opts.alpha === 'auto';
+    // SB3 starts log alpha at log(1) = 0 for 'auto'.
+    this.logAlpha = new Tensor(Float32Array.of(auto ? 0 : Math.log(this.opts.alpha as number)), [1], auto, 'log_alpha');
+    this.logAlpha.grad = new Float32Array(1);
+    this.alphaOptimizer = auto ? new Adam(k, this.logAlpha.data, this.logAlpha.grad, { lr: this.opts.piLr ?? this.opts.lr }) : null;
+    this.rng = new Rng((seed + 0x5ac) >>> 0);
+    this.tape = new Tape(k);
+    const n = this.opts.batchSize * actDim;
+    this.noise = { pi: new Float32Array(n), targ: new Float32Array(n) };
+  }
+
+  /** The entropy coefficient in use: the fixed alpha, or exp(log alpha). */
+  get alpha(): number {
+    return this.opts.alpha === 'auto' ? Math.exp(this.logAlpha.data[0]!) : (this.opts.alpha as number);
+  }
+
+  private tensors(b: Batch) {
+    const B = b.size, { obsDim, actDim } = this.sizes;
+    return {
+      o: new Tensor(b.obs, [B, obsDim]), a: new Tensor(b.act, [B, actDim]), r: new Tensor(b.rew, [B]),
+      o2: new Tensor(b.obs2, [B, obsDim]), d: new Tensor(b.done, [B]),
+    };
+  }
+
+  /**
+   * backup = r + gamma (1 - d) (min(q1_targ, q2_targ)(o2, a2) - alpha logp_a2), with
+   * a2 ~ pi(.|o2) from the current policy and no gradient (sac.py's `with torch.no_grad()`).
+   * d is 1 only for a true termination: a time-limit cut stays 0 and still bootstraps.
+   */
+  backup(b: Batch, epsTarg: Float32Array): Tensor {
+    const g = this.tape, { r, o2, d } = this.tensors(b);
+    return g.noGrad(() => {
+      const { a: a2, logp: logpA2 } = this.ac.pi.forward(g, o2, new Tensor(epsTarg, [b.size, this.sizes.actDim]));
+      const qPiTarg = ag.minimum(g, this.acTarg.q1.forward(g, o2, a2), this.acTarg.q2.forward(g, o2, a2));
+      const soft = ag.sub(g, qPiTarg, ag.mul(g, logpA2!, this.alpha));
+      return ag.add(g, r, ag.mul(g, ag.mul(g, ag.sub(g, 1, d), this.opts.gamma), soft));
+    });
+  }
+
+  /** compute_loss_q: MSE of each Q-network against the backup, summed. */
+  computeLossQ(b: Batch, epsTarg: Float32Array): { loss: Tensor; q1: Tensor; q2: Tensor } {
+    const g = this.tape, { o, a } = this.tensors(b);
+    const q1 = this.ac.q1.forward(g, o, a), q2 = this.ac.q2.forward(g, o, a);
+    const backup = this.backup(b, epsTarg);
+    return { loss: ag.add(g, ag.mse(g, q1, backup), ag.mse(g, q2, backup)), q1, q2 };
+  }
+
+  /** compute_loss_pi: mean(alpha logp_pi - min(q1_pi, q2_pi)), a ~ pi(.|o) by rsample. */
+  computeLossPi(b: Batch, epsPi: Float32Array): { loss: Tensor; logp: Tensor } {
+    const g = this.tape, { o } = this.tensors(b);
+    const { a: pi, logp } = this.ac.pi.forward(g, o, new Tensor(epsPi, [b.size, this.sizes.actDim]));
+    const qPi = ag.minimum(g, this.ac.q1.forward(g, o, pi), this.ac.q2.forward(g, o, pi));
+    return { loss: ag.mean(g, ag.sub(g, ag.mul(g, logp!, this.alpha), qPi)), logp: logp! };
+  }
+
+  /** The Q step: one Adam step of q1 and q2 on loss_q. */
+  qStep(b: Batch, epsTarg: Float32Array): { lossQ: number; q1: number; q2: number } {
+    const g = this.tape;
+    this.qOptimizer.zeroGrad();
+    const { loss, q1, q2 } = this.computeLossQ(b, epsTarg);
+    g.backward(loss);
+    this.qOptimizer.step();
+    const out = { lossQ: loss.item(), q1: this.k.mean(q1.data), q2: this.k.mean(q2.data) };
+    g.reset();
+    return out;
+  }
+
+  /**
+   * The policy step, with the Q-networks frozen: their parameters get no gradient and stay
+   * bit-identical (sac.py sets requires_grad False around it). With alpha 'auto', then one
+   * step of log alpha on -mean(log alpha (logp_pi + target_entropy)) (SB3).
+   */
+  piStep(b: Batch, epsPi: Float32Array): { lossPi: number; logPi: number } {
+    const g = this.tape;
+    this.params.setRequiresGrad('q', false);
+    try {
+      this.piOptimizer.zeroGrad();
+      const { loss, logp } = this.computeLossPi(b, epsPi);
+      g.backward(loss);
+      this.piOptimizer.step();
+      const out = { lossPi: loss.item(), logPi: this.k.mean(logp.data) };
+      if (this.alphaOptimizer) {
+        // logp_pi + target_entropy, detached: a new leaf that needs no gradient.
+        const target = new Tensor(g.scratch(logp.size), logp.shape);
+        for (let i = 0; i < logp.size; i++) target.data[i] = logp.data[i]! + this.targetEntropy;
+        this.alphaOptimizer.zeroGrad();
+        const lossAlpha = ag.mul(g, ag.mean(g, ag.mul(g, target, this.logAlpha)), -1);
+        g.backward(lossAlpha);
+        this.alphaOptimizer.step();
+      }
+      g.reset();
+      return out;
+    } finally {
+      this.params.setRequiresGrad('q', true);
+    }
+  }
+
+  /** targ = polyak targ + (1 - polyak) online, over every parameter in one call. */
+  polyakUpdate(): void {
+    this.k.polyak(this.targ.data, this.params.data, this.opts.polyak);
+  }
+
+  /** One full update (Q step, policy step, alpha step if auto, polyak); noise drawn from rng unless given. */
+  update(b: Batch, noise?: UpdateNoise): UpdateInfo {
+    if (b.size * this.sizes.actDim !== this.noise.pi.length && !noise)
+      throw new RangeError(`SAC.update: the batch has ${b.size} rows, the options say batchSize ${this.opts.batchSize}`);
+    const eps = noise ?? this.drawNoise();
+    const alpha = this.alpha;
+    const q = this.qStep(b, eps.targ);
+    const pi = this.piStep(b, eps.pi);
+    this.polyakUpdate();
+    return { ...q, ...pi, alpha };
+  }
+
+  private drawNoise(): UpdateNoise {
+    this.rng.fillNormal(this.noise.targ);
+    this.rng.fillNormal(this.noise.pi);
+    return this.noise;
+  }
+
+  /** An action for one observation: a sample (training) or scale tanh(mu) + shift (test). */
+  act(obs: ArrayLike<number>, deterministic = false): Float32Array {
+    const g = this.tape, { obsDim, actDim } = this.sizes;
+    if (obs.length !== obsDim) throw new RangeError(`SAC.act: the observation must have ${obsDim} values, got ${obs.length}`);
+    const o = new Tensor(Float32Array.from(obs), [1, obsDim]);
+    const a = g.noGrad(() => {
+      const eps = deterministic ? null : new Tensor(this.rng.fillNormal(g.scratch(actDim)), [1, actDim]);
+      return this.ac.pi.forward(g, o, eps, false).a.data.slice();
+    });
+    g.reset();
+    return a;
+  }
+}
