@@ -69,6 +69,9 @@ bool cpu_supports(const std::string& path) {
 #ifdef SOFTAC_X86
   static const X86Features f = detect_x86();
   if (path == "avx2") return f.avx2_fma;
+#ifdef SOFTAC_AVX512_EMULATED  // test/emu build: _mm512_* emulated, the packing runs AVX2
+  if (path == "avx512") return f.avx2_fma;
+#endif
   if (path == "avx512") return f.avx512;
 #endif
 #if defined(__aarch64__)
