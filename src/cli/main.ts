@@ -10,23 +10,24 @@ import { tableHeader, tableRow } from '../../bench/common.js';
 import { benchAutograd } from '../../bench/autograd.js';
 import { benchKernels } from '../../bench/kernels.js';
 import { getKernels, nativeLoadError } from '../kernels/index.js';
+import { trainCommand, UsageError } from './train.js';
 
 const USAGE = `usage: softac <command> [options]
 
 commands:
+  train [options]           train SAC (softac train --help lists every option)
   info                      the kernel backend, SIMD path and threads in use
   bench [kernels|autograd] [--json] [--time MS] [--threads 1,2]
                             benchmark the kernels (GEMM, tanh, the squashed Gaussian) or
                             the autograd (an MLP step and the tape's overhead) on every
                             backend, SIMD path and thread count; both when none is named
-  start                     what \`npm start\` runs: info, then a short kernel benchmark
+  start                     what \`npm start\` runs: a short SAC run on Pendulum-v1 (5 epochs
+                            of 2000 steps, 1000 random steps first) that learns in about a minute
 
 environment:
   SOFTAC_BACKEND=js|native|auto   force a backend (default auto)
   SOFTAC_SIMD=scalar|avx2|avx512|neon   force a SIMD path of the native backend
 `;
-
-class UsageError extends Error {}
 
 function machine(): string {
   const c = cpus();
@@ -94,10 +95,11 @@ async function main(argv: string[]): Promise<void> {
     case 'bench':
       await bench(rest);
       return;
+    case 'train':
+      await trainCommand(rest);
+      return;
     case 'start':
-      info();
-      console.log('');
-      await bench(['kernels', '--time', '100']);
+      await trainCommand(rest, { epochs: 5, stepsPerEpoch: 2000, startSteps: 1000, updateAfter: 1000, numTestEpisodes: 5 });
       return;
     case undefined:
     case 'help':
@@ -110,10 +112,12 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+const argvCommand = process.argv[2];
 main(process.argv.slice(2)).catch((e: unknown) => {
   const err = e as Error & { code?: string };
   if (e instanceof UsageError || err.code?.startsWith('ERR_PARSE_ARGS')) {
-    console.error(`softac: ${err.message}\n\n${USAGE}`);
+    const help = argvCommand === 'train' || argvCommand === 'start' ? 'softac train --help' : 'softac --help';
+    console.error(`softac: ${err.message} (see ${help})`);
     process.exit(2);
   }
   console.error(`softac: ${err.stack ?? err.message}`);

@@ -53,6 +53,26 @@ export const defaults: SacOptions = {
   maxEpLen: 1000,
 };
 
+/** One line per option for `softac train --help`, the same words as the interface's JSDoc. */
+export const optionDocs: Record<keyof SacOptions, string> = {
+  hidden: 'hidden layer sizes of the actor and both Q-networks',
+  gamma: 'discount factor',
+  polyak: 'target networks: targ = polyak targ + (1 - polyak) online, after every update',
+  lr: 'learning rate of both optimizers, unless pi-lr / q-lr are given',
+  piLr: 'learning rate of the policy (and of log alpha when alpha is auto)',
+  qLr: 'learning rate of the Q-networks',
+  alpha: "entropy coefficient, or 'auto' to learn it towards entropy -act_dim",
+  batchSize: 'transitions per gradient step',
+  stepsPerEpoch: 'environment steps per epoch',
+  epochs: 'number of epochs',
+  replaySize: 'capacity of the replay buffer',
+  startSteps: 'uniform random actions for this many first steps',
+  updateAfter: 'gradient updates start after this many steps',
+  updateEvery: 'update every this many steps, as a burst of that many updates',
+  numTestEpisodes: 'deterministic test episodes at the end of each epoch',
+  maxEpLen: "episode length cap (the environment's own limit applies when smaller)",
+};
+
 /** Fills in defaults and checks every field, naming the field, the expected and the received value. */
 export function resolveOptions(partial: Partial<SacOptions> = {}): SacOptions {
   const o: SacOptions = { ...defaults, ...partial };

@@ -1,0 +1,75 @@
+/** `softac train` from the command line: flags from SacOptions, bad flags, a user's env module. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+
+const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const quick = ['--epochs', '1', '--steps-per-epoch', '120', '--start-steps', '50', '--update-after', '50',
+  '--update-every', '25', '--batch-size', '16', '--hidden', '16,16', '--num-test-episodes', '1'];
+
+function softac(args: string[]) {
+  const { NO_COLOR: _n, FORCE_COLOR: _f, ...env } = process.env;
+  return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env });
+}
+
+test('train --help lists every SacOptions field as a kebab-case flag with its default', () => {
+  const r = softac(['train', '--help']);
+  assert.is(r.status, 0);
+  for (const flag of ['--epochs', '--steps-per-epoch', '--start-steps', '--update-after', '--update-every', '--batch-size',
+    '--num-test-episodes', '--max-ep-len', '--replay-size', '--gamma', '--polyak', '--lr', '--pi-lr', '--q-lr', '--alpha', '--hidden'])
+    assert.ok(r.stdout.includes(flag), flag);
+  assert.match(r.stdout, /--gamma\s+discount factor \[0\.99\]/);
+});
+
+test('bad flags exit with status 2 and a message naming the flag and the value', () => {
+  const cases: [string[], RegExp][] = [
+    [['train', '--gamma', '2'], /--gamma must be a number in \[0, 1\], got 2/],
+    [['train', '--batch-size', 'ten'], /--batch-size must be a number, got 'ten'/],
+    [['train', '--alpha', 'high'], /--alpha must be a number or 'auto', got 'high'/],
+    [['train', '--hidden', '256,x'], /--hidden must be a comma-separated list of positive integers/],
+    [['train', '--env', 'CartPole-v1'], /unknown environment 'CartPole-v1'/],
+    [['train', '--seed', '1.5'], /--seed must be an integer from 0 to 4294967295, got '1.5'/],
+    [['train', '--frobnicate'], /Unknown option '--frobnicate'/],
+  ];
+  for (const [args, re] of cases) {
+    const r = softac(args);
+    assert.is(r.status, 2, args.join(' '));
+    assert.match(r.stderr, re);
+  }
+});
+
+test("a short run prints Spinning Up's epoch table", () => {
+  const r = softac(['train', ...quick]);
+  assert.is(r.status, 0, r.stderr);
+  for (const col of ['Epoch', 'AverageEpRet', 'AverageTestEpRet', 'TotalEnvInteracts', 'AverageQ1Vals', 'LossPi', 'LossQ', 'Time'])
+    assert.match(r.stdout, new RegExp(`\\|\\s+${col} \\|`));
+  assert.match(r.stdout, /TotalEnvInteracts \|\s+120 \|/);
+});
+
+test("a user's env module (default export a class) trains; a malformed one is refused", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'softac-env-'));
+  const good = join(dir, 'line.mjs');
+  writeFileSync(good, `export default class Line {
+  observationSpace = { shape: [1] };
+  actionSpace = { shape: [1], low: [-1], high: [1] };
+  maxEpisodeSteps = 20;
+  x = 0; t = 0;
+  reset() { this.x = 0; this.t = 0; return [this.x]; }
+  step(a) { this.x += a[0]; this.t++; return { observation: [this.x], reward: -Math.abs(this.x), terminated: false, truncated: this.t >= 20 }; }
+}\n`);
+  const r = softac(['train', '--env', good, ...quick]);
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stdout, /TestEpLen \|\s+20\.0 \|/);
+  const bad = join(dir, 'bad.mjs');
+  writeFileSync(bad, 'export default () => ({ observationSpace: { shape: [2] }, reset() {}, step() {} });\n');
+  const b = softac(['train', '--env', bad, ...quick]);
+  assert.is(b.status, 2);
+  assert.match(b.stderr, /actionSpace needs shape \[act_dim\] and low\/high arrays/);
+});
+
+test.run();
