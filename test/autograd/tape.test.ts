@@ -85,7 +85,7 @@ test('shape mismatches name the op and both shapes', () => {
   const g = new Tape(k);
   assert.throws(() => mul(g, t([1, 2, 3]), t([1, 2])), (e: Error) => e instanceof RangeError && /^mul: shapes \[3\] and \[2\] do not broadcast/.test(e.message));
   assert.throws(() => linear(g, t([1, 2, 3], [1, 3]), t([1, 2], [1, 2]), null), (e: Error) => /^linear: x \[1, 3\], weight \[1, 2\]/.test(e.message));
-  assert.throws(() => mse(g, t([1, 2]), t([1, 2, 3])), (e: Error) => /^sub: shapes \[2\] and \[3\]/.test(e.message));
+  assert.throws(() => mse(g, t([1, 2]), t([1, 2, 3])), (e: Error) => /^mse: shapes \[2\] and \[3\] must be equal/.test(e.message));
 });
 
 for (const be of kernelBackends()) {
