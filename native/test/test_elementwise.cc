@@ -31,26 +31,7 @@ const float kInf = std::numeric_limits<float>::infinity();
 const float kNaN = std::numeric_limits<float>::quiet_NaN();
 const double kPi = 3.14159265358979323846;
 
-// Deterministic uniform values in [lo, hi) (xorshift64*), the same on every platform.
-struct Rng {
-  uint64_t s;
-  explicit Rng(uint64_t seed) : s(seed * 0x9E3779B97F4A7C15ull + 1) {}
-  uint64_t bits() {
-    s ^= s >> 12;
-    s ^= s << 25;
-    s ^= s >> 27;
-    return s * 0x2545F4914F6CDD1Dull;
-  }
-  float uniform(float lo, float hi) {
-    const double u = static_cast<double>(bits() >> 40) / 16777216.0;  // [0, 1)
-    return static_cast<float>(lo + (hi - lo) * u);
-  }
-  Vec vec(int64_t n, float lo = -1.0f, float hi = 1.0f) {
-    Vec v(static_cast<size_t>(n));
-    for (auto& x : v) x = uniform(lo, hi);
-    return v;
-  }
-};
+using softac_test::Rng;
 
 struct Path {
   std::string name;

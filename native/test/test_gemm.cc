@@ -12,23 +12,7 @@
 
 namespace {
 
-// Deterministic uniform values in [-1, 1) (xorshift64*), the same on every platform.
-struct Rng {
-  uint64_t s;
-  explicit Rng(uint64_t seed) : s(seed * 0x9E3779B97F4A7C15ull + 1) {}
-  float next() {
-    s ^= s >> 12;
-    s ^= s << 25;
-    s ^= s >> 27;
-    const uint64_t x = s * 0x2545F4914F6CDD1Dull;
-    return static_cast<float>(static_cast<double>(x >> 40) / 8388608.0 - 1.0);
-  }
-  std::vector<float> vec(int64_t n) {
-    std::vector<float> v(static_cast<size_t>(n));
-    for (auto& x : v) x = next();
-    return v;
-  }
-};
+using softac_test::Rng;
 
 struct Problem {
   int ta, tb;
@@ -245,11 +229,11 @@ TEST(gemm_tiles_bit_identical_to_whole) {
           for (int attempt = 0; attempt < 3; ++attempt) {
             std::vector<int64_t> mcut{0}, ncut{0};
             while (mcut.back() < M) {
-              const int64_t step = t->mr * (1 + static_cast<int64_t>((r.next() + 1.0f) * 3.0f));
+              const int64_t step = t->mr * (1 + static_cast<int64_t>(r.uniform(0.0f, 6.0f)));
               mcut.push_back(mcut.back() + step < M ? mcut.back() + step : M);
             }
             while (ncut.back() < N) {
-              const int64_t step = t->nr * (1 + static_cast<int64_t>((r.next() + 1.0f) * 3.0f));
+              const int64_t step = t->nr * (1 + static_cast<int64_t>(r.uniform(0.0f, 6.0f)));
               ncut.push_back(ncut.back() + step < N ? ncut.back() + step : N);
             }
             std::vector<float> C = p.C0;
