@@ -107,8 +107,21 @@ for (const be of kernelBackends()) {
     };
     step();
     const before = arenaAllocations();
-    for (let i = 0; i < 5; i++) step();
+    // Besides the arena's own count, every `new Float32Array/Float64Array` anywhere
+    // (kernels, ops, tape, nn) is counted by swapping the global constructors for proxies.
+    const counted = { n: 0 };
+    const saved = { f32: globalThis.Float32Array, f64: globalThis.Float64Array };
+    const count = <T extends object>(C: T): T => new Proxy(C, { construct(target, args) { counted.n++; return Reflect.construct(target as never, args); } });
+    globalThis.Float32Array = count(saved.f32);
+    globalThis.Float64Array = count(saved.f64);
+    try {
+      for (let i = 0; i < 5; i++) step();
+    } finally {
+      globalThis.Float32Array = saved.f32;
+      globalThis.Float64Array = saved.f64;
+    }
     assert.is(arenaAllocations(), before, 'arena allocations after warm-up');
+    assert.is(counted.n, 0, 'typed arrays constructed during warm steps');
   });
 }
 
