@@ -2,13 +2,15 @@
  * `softac train`: flags generated from SacOptions (each field in kebab case, with its
  * default and its doc line), plus --env, --seed, --threads, --backend.
  */
-import { resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import { builtinEnvs, type Env } from '../envs/index.js';
 import { getKernels, type BackendChoice } from '../kernels/index.js';
+import { RunDir } from '../io/run-dir.js';
 import { defaults, optionDocs, resolveOptions, type SacOptions } from '../sac/options.js';
+import type { SAC } from '../sac/sac.js';
 import { type EpochStats, train } from '../sac/train.js';
 
 /** A bad command line: printed with a pointer to the usage, exit code 2. */
@@ -30,6 +32,8 @@ export function trainUsage(): string {
   --seed N                 seed of everything random [0]
   --threads N              native kernel threads [all cores]
   --backend B              js, native or auto [auto]
+  --out DIR                where config.json, progress.txt and model.safetensors go
+                           [runs/<env>-<date>-<time>]
 ${lines.join('\n')}
 `;
 }
@@ -75,9 +79,9 @@ export async function loadEnvFactory(spec: string): Promise<() => Env> {
 
 const num = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
 
-/** Spinning Up's epoch table, one block per epoch. */
-export function epochTable(s: EpochStats): string {
-  const rows: [string, string][] = [
+/** One epoch's logged values in Spinning Up's column names and order. */
+export function epochRow(s: EpochStats): [string, string][] {
+  return [
     ['Epoch', String(s.epoch)],
     ['AverageEpRet', num(s.epRet.average)], ['StdEpRet', num(s.epRet.std)], ['MaxEpRet', num(s.epRet.max)], ['MinEpRet', num(s.epRet.min)],
     ['AverageTestEpRet', num(s.testEpRet.average)], ['StdTestEpRet', num(s.testEpRet.std)], ['MaxTestEpRet', num(s.testEpRet.max)], ['MinTestEpRet', num(s.testEpRet.min)],
@@ -85,6 +89,11 @@ export function epochTable(s: EpochStats): string {
     ['AverageQ1Vals', num(s.q1Vals)], ['AverageQ2Vals', num(s.q2Vals)], ['AverageLogPi', num(s.logPi)],
     ['LossPi', num(s.lossPi)], ['LossQ', num(s.lossQ)], ['Alpha', num(s.alpha, 4)], ['Time', num(s.time, 1)],
   ];
+}
+
+/** Spinning Up's epoch table, one block per epoch. */
+export function epochTable(s: EpochStats): string {
+  const rows = epochRow(s);
   const bar = '-'.repeat(41);
   return [bar, ...rows.map(([k, v]) => `|${k.padStart(19)} |${v.padStart(18)} |`), bar].join('\n');
 }
@@ -95,7 +104,7 @@ export async function trainCommand(argv: string[], preset: Partial<SacOptions> =
     args: argv,
     allowPositionals: true,
     options: { ...options, env: { type: 'string', default: 'Pendulum-v1' }, seed: { type: 'string', default: '0' },
-      threads: { type: 'string' }, backend: { type: 'string', default: 'auto' }, help: { type: 'boolean', default: false } },
+      threads: { type: 'string' }, backend: { type: 'string', default: 'auto' }, out: { type: 'string' }, help: { type: 'boolean', default: false } },
   });
   if (values.help) {
     process.stdout.write(trainUsage());
@@ -123,8 +132,20 @@ export async function trainCommand(argv: string[], preset: Partial<SacOptions> =
     if (!Number.isInteger(t) || t < 1 || t > 256) throw new UsageError(`--threads must be an integer from 1 to 256, got '${values.threads}'`);
     k.setNumThreads(t);
   }
-  const makeEnv = await loadEnvFactory(values.env as string);
+  const envName = values.env as string;
+  const makeEnv = await loadEnvFactory(envName);
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const run = new RunDir(values.out ?? join('runs', `${basename(envName).replace(/\.m?js$/, '')}-${stamp}`));
   const info = k.info();
-  console.log(`softac: SAC on ${values.env}, seed ${seed}, ${opts.epochs} epochs of ${opts.stepsPerEpoch} steps; kernels: ${info.backend}${info.backend === 'native' ? ` ${info.path}, ${info.threads} threads` : ''}`);
-  train({ k, makeEnv, envName: values.env as string, options: opts, seed }, { onEpoch: (s) => console.log(epochTable(s)) });
+  run.writeConfig({ env: envName, seed, backend: info.backend, path: info.path, threads: info.threads, options: opts });
+  console.log(`softac: SAC on ${envName}, seed ${seed}, ${opts.epochs} epochs of ${opts.stepsPerEpoch} steps; kernels: ${info.backend}${info.backend === 'native' ? ` ${info.path}, ${info.threads} threads` : ''}; run directory ${run.dir}`);
+  let agent: SAC | null = null;
+  train({ k, makeEnv, envName, options: opts, seed, onAgent: (a) => { agent = a; } }, {
+    onEpoch: (s) => {
+      console.log(epochTable(s));
+      run.addProgress(epochRow(s));
+      if (agent) run.writeModel(agent.params, agent.targ);
+    },
+  });
+  console.log(`softac: done; model.safetensors, progress.txt and config.json are in ${run.dir}`);
 }

@@ -77,6 +77,8 @@ export interface TrainSetup {
   envName: string;
   options?: Partial<SacOptions>;
   seed?: number;
+  /** Called once with the agent before training starts (to save it at each epoch, say). */
+  onAgent?(agent: SAC): void;
 }
 
 /** Trains SAC; returns the agent (parameters, targets, optimizers), its replay buffer and every epoch's stats. */
@@ -85,6 +87,7 @@ export function train(setup: TrainSetup, cb: TrainCallbacks = {}): { agent: SAC;
   const env = setup.makeEnv(), testEnv = setup.makeEnv();
   const obsDim = env.observationSpace.shape[0], { low, high } = env.actionSpace;
   const agent = new SAC(setup.k, obsDim, { low, high }, setup.options, seed);
+  setup.onAgent?.(agent);
   const o_ = agent.opts, actDim = low.length;
   const maxEpLen = Math.min(o_.maxEpLen, env.maxEpisodeSteps ?? Infinity);
   const buffer = new ReplayBuffer(obsDim, actDim, o_.replaySize);

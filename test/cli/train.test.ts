@@ -1,12 +1,14 @@
 /** `softac train` from the command line: flags from SacOptions, bad flags, a user's env module. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+
+import { loadSafetensors } from '../../src/io/safetensors.js';
 
 const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const quick = ['--epochs', '1', '--steps-per-epoch', '120', '--start-steps', '50', '--update-after', '50',
@@ -43,12 +45,22 @@ test('bad flags exit with status 2 and a message naming the flag and the value',
   }
 });
 
-test("a short run prints Spinning Up's epoch table", () => {
-  const r = softac(['train', ...quick]);
+test("a short run prints Spinning Up's epoch table and writes the run directory", () => {
+  const out = join(mkdtempSync(join(tmpdir(), 'softac-run-')), 'run');
+  const r = softac(['train', ...quick, '--out', out]);
   assert.is(r.status, 0, r.stderr);
   for (const col of ['Epoch', 'AverageEpRet', 'AverageTestEpRet', 'TotalEnvInteracts', 'AverageQ1Vals', 'LossPi', 'LossQ', 'Time'])
     assert.match(r.stdout, new RegExp(`\\|\\s+${col} \\|`));
   assert.match(r.stdout, /TotalEnvInteracts \|\s+120 \|/);
+  const progress = readFileSync(join(out, 'progress.txt'), 'utf8').trim().split('\n').map((l) => l.split('\t'));
+  assert.is(progress.length, 2);
+  assert.equal(progress[0]!.slice(0, 2), ['Epoch', 'AverageEpRet']);
+  assert.is(progress[1]![progress[0]!.indexOf('TotalEnvInteracts')], '120');
+  const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
+  assert.equal(config.options.hidden, [16, 16]);
+  const model = loadSafetensors(join(out, 'model.safetensors'));
+  assert.ok(model.tensors.has('pi.mu_layer.weight') && model.tensors.has('targ.q2.q.4.bias'));
+  assert.equal(model.tensors.get('q1.q.0.weight')!.shape, [16, 4]);
 });
 
 test("a user's env module (default export a class) trains; a malformed one is refused", () => {
@@ -62,7 +74,7 @@ test("a user's env module (default export a class) trains; a malformed one is re
   reset() { this.x = 0; this.t = 0; return [this.x]; }
   step(a) { this.x += a[0]; this.t++; return { observation: [this.x], reward: -Math.abs(this.x), terminated: false, truncated: this.t >= 20 }; }
 }\n`);
-  const r = softac(['train', '--env', good, ...quick]);
+  const r = softac(['train', '--env', good, ...quick, '--out', join(dir, 'run')]);
   assert.is(r.status, 0, r.stderr);
   assert.match(r.stdout, /TestEpLen \|\s+20\.0 \|/);
   const bad = join(dir, 'bad.mjs');
