@@ -13,4 +13,5 @@ export type { Activation, AdamOptions, AdamState, ParamSpec } from './nn/index.j
 export { makeBuiltinEnv, MountainCarContinuous, Pendulum } from './envs/index.js';
 export type { BoxSpace, Env, Space, StepResult } from './envs/index.js';
 export { ReplayBuffer } from './sac/buffer.js';
+export { Policy } from './sac/policy.js';
 export type { Batch } from './sac/buffer.js';

@@ -10,12 +10,15 @@ import { tableHeader, tableRow } from '../../bench/common.js';
 import { benchAutograd } from '../../bench/autograd.js';
 import { benchKernels } from '../../bench/kernels.js';
 import { getKernels, nativeLoadError } from '../kernels/index.js';
+import { evalCommand } from './eval.js';
 import { trainCommand, UsageError } from './train.js';
 
 const USAGE = `usage: softac <command> [options]
 
 commands:
   train [options]           train SAC (softac train --help lists every option)
+  eval --model FILE [--env ENV] [--episodes N]
+                            deterministic episodes of a saved model, with their returns
   info                      the kernel backend, SIMD path and threads in use
   bench [kernels|autograd] [--json] [--time MS] [--threads 1,2]
                             benchmark the kernels (GEMM, tanh, the squashed Gaussian) or
@@ -98,6 +101,9 @@ async function main(argv: string[]): Promise<void> {
     case 'train':
       await trainCommand(rest);
       return;
+    case 'eval':
+      await evalCommand(rest);
+      return;
     case 'start':
       await trainCommand(rest, { epochs: 5, stepsPerEpoch: 2000, startSteps: 1000, updateAfter: 1000, numTestEpisodes: 5 });
       return;
@@ -116,10 +122,11 @@ const argvCommand = process.argv[2];
 main(process.argv.slice(2)).catch((e: unknown) => {
   const err = e as Error & { code?: string };
   if (e instanceof UsageError || err.code?.startsWith('ERR_PARSE_ARGS')) {
-    const help = argvCommand === 'train' || argvCommand === 'start' ? 'softac train --help' : 'softac --help';
+    const help = argvCommand === 'train' || argvCommand === 'start' ? 'softac train --help' : argvCommand === 'eval' ? 'softac eval --help' : 'softac --help';
     console.error(`softac: ${err.message} (see ${help})`);
     process.exit(2);
   }
-  console.error(`softac: ${err.stack ?? err.message}`);
+  // A user-facing message; the stack only on request (SOFTAC_DEBUG=1).
+  console.error(`softac: ${process.env.SOFTAC_DEBUG === '1' ? (err.stack ?? err.message) : err.message}`);
   process.exit(1);
 });

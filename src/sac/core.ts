@@ -17,16 +17,41 @@ export interface ActorCriticSizes {
   hidden: readonly number[];
 }
 
-/** Every parameter of MLPActorCritic under `prefix` ('' or 'targ.'), pi first, then q1, q2. */
-export function actorCriticSpecs({ obsDim, actDim, hidden }: ActorCriticSizes, prefix = ''): ParamSpec[] {
+/** The actor's parameters (pi.*) under `prefix`. */
+export function actorSpecs({ obsDim, actDim, hidden }: ActorCriticSizes, prefix = ''): ParamSpec[] {
   const h = hidden[hidden.length - 1]!;
   return [
     ...mlpSpecs(`${prefix}pi.net`, [obsDim, ...hidden]),
     ...linearSpecs(`${prefix}pi.mu_layer`, h, actDim),
     ...linearSpecs(`${prefix}pi.log_std_layer`, h, actDim),
+  ];
+}
+
+/** Every parameter of MLPActorCritic under `prefix` ('' or 'targ.'), pi first, then q1, q2. */
+export function actorCriticSpecs(sizes: ActorCriticSizes, prefix = ''): ParamSpec[] {
+  const { obsDim, actDim, hidden } = sizes;
+  return [
+    ...actorSpecs(sizes, prefix),
     ...mlpSpecs(`${prefix}q1.q`, [obsDim + actDim, ...hidden, 1]),
     ...mlpSpecs(`${prefix}q2.q`, [obsDim + actDim, ...hidden, 1]),
   ];
+}
+
+/**
+ * The sizes of the actor stored in a state dict, read from its shapes: obs_dim from
+ * pi.net.0.weight [h1, obs], hidden from pi.net.{2j}.weight, act_dim from pi.mu_layer.
+ */
+export function actorSizesFromShapes(shapes: ReadonlyMap<string, readonly number[]>, prefix = ''): ActorCriticSizes {
+  const need = (name: string) => {
+    const s = shapes.get(`${prefix}${name}`);
+    if (!s) throw new RangeError(`state dict has no '${prefix}${name}' (a Spinning Up MLPActorCritic state dict is expected)`);
+    if (s.length !== 2) throw new RangeError(`state dict '${prefix}${name}' must be 2-D, got shape [${s.join(', ')}]`);
+    return s;
+  };
+  const first = need('pi.net.0.weight');
+  const hidden: number[] = [];
+  for (let j = 0; shapes.has(`${prefix}pi.net.${2 * j}.weight`); j++) hidden.push(need(`pi.net.${2 * j}.weight`)[0]!);
+  return { obsDim: first[1]!, actDim: need('pi.mu_layer.weight')[0]!, hidden };
 }
 
 /**

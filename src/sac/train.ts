@@ -143,8 +143,14 @@ export function train(setup: TrainSetup, cb: TrainCallbacks = {}): { agent: SAC;
   return { agent, buffer, epochs };
 }
 
+/** Anything that acts: a training SAC agent or a loaded Policy. */
+export interface Acting {
+  sizes: { obsDim: number };
+  act(obs: ArrayLike<number>, deterministic?: boolean): Float32Array;
+}
+
 /** Deterministic episodes (the mean action) on a separate env, as Spinning Up's test_agent. */
-export function testAgent(agent: SAC, env: Env, name: string, episodes: number, maxEpLen: number, seed: number): { rets: number[]; lens: number[] } {
+export function testAgent(agent: Acting, env: Env, name: string, episodes: number, maxEpLen: number, seed: number): { rets: number[]; lens: number[] } {
   const rets: number[] = [], lens: number[] = [];
   const obsDim = agent.sizes.obsDim;
   for (let e = 0; e < episodes; e++) {
