@@ -8,7 +8,9 @@ import { parseArgs } from 'node:util';
 
 import { builtinEnvs, type Env } from '../envs/index.js';
 import { getKernels, type BackendChoice } from '../kernels/index.js';
+import type { CurvePoint } from '../io/curve.js';
 import { RunDir } from '../io/run-dir.js';
+import { ProgressLine } from './progress.js';
 import { defaults, optionDocs, resolveOptions, type SacOptions } from '../sac/options.js';
 import type { SAC } from '../sac/sac.js';
 import { type EpochStats, train } from '../sac/train.js';
@@ -32,7 +34,8 @@ export function trainUsage(): string {
   --seed N                 seed of everything random [0]
   --threads N              native kernel threads [all cores]
   --backend B              js, native or auto [auto]
-  --out DIR                where config.json, progress.txt and model.safetensors go
+  --out DIR                where config.json, progress.txt, learning-curve.svg and
+                           model.safetensors go
                            [runs/<env>-<date>-<time>]
 ${lines.join('\n')}
 `;
@@ -140,12 +143,19 @@ export async function trainCommand(argv: string[], preset: Partial<SacOptions> =
   run.writeConfig({ env: envName, seed, backend: info.backend, path: info.path, threads: info.threads, options: opts });
   console.log(`softac: SAC on ${envName}, seed ${seed}, ${opts.epochs} epochs of ${opts.stepsPerEpoch} steps; kernels: ${info.backend}${info.backend === 'native' ? ` ${info.path}, ${info.threads} threads` : ''}; run directory ${run.dir}`);
   let agent: SAC | null = null;
+  const curve: CurvePoint[] = [];
+  const progress = new ProgressLine(process.stderr);
   train({ k, makeEnv, envName, options: opts, seed, onAgent: (a) => { agent = a; } }, {
+    onStep: (t, total) => progress.update(t, total),
     onEpoch: (s) => {
+      progress.clear();
       console.log(epochTable(s));
       run.addProgress(epochRow(s));
+      curve.push({ steps: s.totalEnvInteracts, train: s.epRet.average, test: s.testEpRet.average });
+      run.writeCurve(curve, `SAC on ${basename(envName)} (seed ${seed})`);
       if (agent) run.writeModel(agent.params, agent.targ);
     },
   });
-  console.log(`softac: done; model.safetensors, progress.txt and config.json are in ${run.dir}`);
+  progress.clear();
+  console.log(`softac: done; model.safetensors, progress.txt, learning-curve.svg and config.json are in ${run.dir}`);
 }

@@ -1,7 +1,7 @@
 /**
  * A training run's directory: config.json, progress.txt (Spinning Up's tab-separated
- * format, one row per epoch, so its plotting tools read it) and model.safetensors (the
- * online and target parameters under PyTorch's state-dict names). Every file is replaced
+ * format, one row per epoch, so its plotting tools read it), learning-curve.svg and
+ * model.safetensors (the online and target parameters under PyTorch's state-dict names). Every file is replaced
  * atomically after each epoch.
  */
 import { mkdirSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 
 import type { ParameterSet } from '../nn/params.js';
 import { writeFileAtomic } from './atomic.js';
+import { type CurvePoint, learningCurveSvg } from './curve.js';
 import { saveSafetensors } from './safetensors.js';
 
 export class RunDir {
@@ -34,6 +35,11 @@ export class RunDir {
     else if (names.join('\t') !== this.header.join('\t')) throw new Error('progress.txt: every row must have the same columns');
     this.rows.push(row.map(([, v]) => v));
     writeFileAtomic(join(this.dir, 'progress.txt'), [this.header, ...this.rows].map((r) => r.join('\t')).join('\n') + '\n');
+  }
+
+  /** learning-curve.svg, redrawn from every epoch so far. */
+  writeCurve(points: readonly CurvePoint[], title: string): void {
+    writeFileAtomic(join(this.dir, 'learning-curve.svg'), learningCurveSvg(points, title));
   }
 
   /** model.safetensors: every parameter of each set, by name. */
