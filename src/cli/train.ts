@@ -153,7 +153,7 @@ export async function trainCommand(argv: string[], preset: Partial<SacOptions> =
       run.addProgress(epochRow(s));
       curve.push({ steps: s.totalEnvInteracts, train: s.epRet.average, test: s.testEpRet.average });
       run.writeCurve(curve, `SAC on ${basename(envName)} (seed ${seed})`);
-      if (agent) run.writeModel(agent.params, agent.targ);
+      if (agent) run.writeModel(agent);
     },
   });
   progress.clear();

@@ -7,10 +7,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-import type { ParameterSet } from '../nn/params.js';
+import type { SAC } from '../sac/sac.js';
 import { writeFileAtomic } from './atomic.js';
 import { type CurvePoint, learningCurveSvg } from './curve.js';
-import { saveSafetensors } from './safetensors.js';
 
 export class RunDir {
   private readonly rows: string[][] = [];
@@ -42,9 +41,8 @@ export class RunDir {
     writeFileAtomic(join(this.dir, 'learning-curve.svg'), learningCurveSvg(points, title));
   }
 
-  /** model.safetensors: every parameter of each set, by name. */
-  writeModel(...sets: ParameterSet[]): void {
-    const tensors = sets.flatMap((s) => s.names.map((n) => [n, { shape: s.get(n).shape, data: s.get(n).data }] as [string, { shape: readonly number[]; data: Float32Array }]));
-    saveSafetensors(join(this.dir, 'model.safetensors'), tensors, { format: 'pt' });
+  /** model.safetensors: the agent's online and target parameters by state-dict name. */
+  writeModel(agent: SAC): void {
+    agent.saveModel(join(this.dir, 'model.safetensors'));
   }
 }

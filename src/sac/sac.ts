@@ -7,6 +7,7 @@
 import * as ag from '../autograd/index.js';
 import { Tape, Tensor } from '../autograd/index.js';
 import type { Kernels } from '../kernels/index.js';
+import { type NamedTensor, saveSafetensors } from '../io/safetensors.js';
 import { Adam } from '../nn/adam.js';
 import { ParameterSet } from '../nn/params.js';
 import { Rng } from '../nn/rng.js';
@@ -190,6 +191,18 @@ export class SAC {
     this.rng.fillNormal(this.noise.targ);
     this.rng.fillNormal(this.noise.pi);
     return this.noise;
+  }
+
+  /** Every online and target parameter by its state-dict name (pi.*, q1.*, q2.*, targ.*). */
+  stateDict(): Map<string, NamedTensor> {
+    const out = new Map<string, NamedTensor>();
+    for (const set of [this.params, this.targ]) for (const n of set.names) out.set(n, { shape: set.get(n).shape, data: set.get(n).data });
+    return out;
+  }
+
+  /** Writes stateDict() as safetensors, atomically; Policy.load reads it back. */
+  saveModel(path: string): void {
+    saveSafetensors(path, this.stateDict(), { format: 'pt' });
   }
 
   /** An action for one observation: a sample (training) or scale tanh(mu) + shift (test). */

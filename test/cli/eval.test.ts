@@ -8,7 +8,6 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
-import { saveSafetensors } from '../../src/io/safetensors.js';
 import { Pendulum } from '../../src/envs/index.js';
 import { referenceKernels } from '../../src/kernels/index.js';
 import { Policy } from '../../src/sac/policy.js';
@@ -23,10 +22,7 @@ const softac = (args: string[]) => {
 const dir = mkdtempSync(join(tmpdir(), 'softac-eval-'));
 const model = join(dir, 'model.safetensors');
 const sac = new SAC(referenceKernels, 3, { low: [-2], high: [2] }, { hidden: [8, 8] }, 4);
-saveSafetensors(model, [...sac.params.names, ...sac.targ.names].map((n) => {
-  const t = n.startsWith('targ.') ? sac.targ.get(n) : sac.params.get(n);
-  return [n, { shape: t.shape, data: t.data }] as [string, { shape: readonly number[]; data: Float32Array }];
-}));
+sac.saveModel(model);
 
 test("a loaded Policy acts exactly as the agent's deterministic policy", () => {
   const p = Policy.load(model, { low: [-2], high: [2] }, referenceKernels);
