@@ -101,6 +101,21 @@ export class SquashedGaussianMLPActor {
   }
 }
 
+/**
+ * One action for one observation, outside any graph: a sample when `rng` is given,
+ * else the deterministic scale tanh(mu) + shift. The tape is reset afterwards.
+ */
+export function actOnce(g: Tape, actor: SquashedGaussianMLPActor, obsDim: number, actDim: number,
+  obs: ArrayLike<number>, rng: Rng | null): Float32Array {
+  if (obs.length !== obsDim) throw new RangeError(`act: the observation must have ${obsDim} values, got ${obs.length}`);
+  const a = g.noGrad(() => {
+    const eps = rng ? new ag.Tensor(rng.fillNormal(g.scratch(actDim)), [1, actDim]) : null;
+    return actor.forward(g, new ag.Tensor(Float32Array.from(obs), [1, obsDim]), eps, false).a.data.slice();
+  });
+  g.reset();
+  return a;
+}
+
 /** MLPQFunction: Q(obs, act) = mlp(concat(obs, act)), squeezed to [B] (the trap: [B, 1]). */
 export class MLPQFunction {
   readonly q: MLP;

@@ -2,12 +2,12 @@
  * A trained policy without optimizers, targets or buffer: the actor of a saved state dict
  * (PyTorch's or softac's names), for acting and evaluation.
  */
-import { Tape, Tensor } from '../autograd/index.js';
+import { Tape } from '../autograd/index.js';
 import { getKernels, type Kernels } from '../kernels/index.js';
 import { loadSafetensors, type NamedTensor } from '../io/safetensors.js';
 import { ParameterSet } from '../nn/params.js';
 import { Rng } from '../nn/rng.js';
-import { type ActorCriticSizes, actorSizesFromShapes, actorSpecs, SquashedGaussianMLPActor } from './core.js';
+import { type ActorCriticSizes, actOnce, actorSizesFromShapes, actorSpecs, SquashedGaussianMLPActor } from './core.js';
 import type { ActionBounds } from './sac.js';
 
 export class Policy {
@@ -37,13 +37,6 @@ export class Policy {
 
   /** The action for one observation: scale tanh(mu) + shift, or a sample when not deterministic. */
   act(obs: ArrayLike<number>, deterministic = true): Float32Array {
-    const { obsDim, actDim } = this.sizes, g = this.tape;
-    if (obs.length !== obsDim) throw new RangeError(`policy.act: the observation must have ${obsDim} values, got ${obs.length}`);
-    const a = g.noGrad(() => {
-      const eps = deterministic ? null : new Tensor(this.rng.fillNormal(g.scratch(actDim)), [1, actDim]);
-      return this.actor.forward(g, new Tensor(Float32Array.from(obs), [1, obsDim]), eps, false).a.data.slice();
-    });
-    g.reset();
-    return a;
+    return actOnce(this.tape, this.actor, this.sizes.obsDim, this.sizes.actDim, obs, deterministic ? null : this.rng);
   }
 }

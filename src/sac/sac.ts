@@ -12,7 +12,7 @@ import { Adam } from '../nn/adam.js';
 import { ParameterSet } from '../nn/params.js';
 import { Rng } from '../nn/rng.js';
 import type { Batch } from './buffer.js';
-import { type ActorCriticSizes, actorCriticSpecs, MLPActorCritic } from './core.js';
+import { type ActorCriticSizes, actOnce, actorCriticSpecs, MLPActorCritic } from './core.js';
 import { resolveOptions, type SacOptions } from './options.js';
 
 export interface ActionBounds {
@@ -207,14 +207,6 @@ export class SAC {
 
   /** An action for one observation: a sample (training) or scale tanh(mu) + shift (test). */
   act(obs: ArrayLike<number>, deterministic = false): Float32Array {
-    const g = this.tape, { obsDim, actDim } = this.sizes;
-    if (obs.length !== obsDim) throw new RangeError(`SAC.act: the observation must have ${obsDim} values, got ${obs.length}`);
-    const o = new Tensor(Float32Array.from(obs), [1, obsDim]);
-    const a = g.noGrad(() => {
-      const eps = deterministic ? null : new Tensor(this.rng.fillNormal(g.scratch(actDim)), [1, actDim]);
-      return this.ac.pi.forward(g, o, eps, false).a.data.slice();
-    });
-    g.reset();
-    return a;
+    return actOnce(this.tape, this.ac.pi, this.sizes.obsDim, this.sizes.actDim, obs, deterministic ? null : this.rng);
   }
 }
