@@ -13,7 +13,7 @@ import { RunDir } from '../io/run-dir.js';
 import { ProgressLine } from './progress.js';
 import { defaults, optionDocs, resolveOptions, type SacOptions } from '../sac/options.js';
 import type { SAC } from '../sac/sac.js';
-import { type EpochStats, train } from '../sac/train.js';
+import { type EpochStats, type Stat, train } from '../sac/train.js';
 
 /** A bad command line: printed with a pointer to the usage, exit code 2. */
 export class UsageError extends Error {}
@@ -82,6 +82,9 @@ export async function loadEnvFactory(spec: string): Promise<() => Env> {
 
 const num = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
 
+const withMinAndMax = (name: string, x: Stat): [string, string][] =>
+  [[`Average${name}`, num(x.average)], [`Std${name}`, num(x.std)], [`Max${name}`, num(x.max)], [`Min${name}`, num(x.min)]];
+
 /** One epoch's logged values in Spinning Up's column names and order. */
 export function epochRow(s: EpochStats): [string, string][] {
   return [
@@ -89,7 +92,7 @@ export function epochRow(s: EpochStats): [string, string][] {
     ['AverageEpRet', num(s.epRet.average)], ['StdEpRet', num(s.epRet.std)], ['MaxEpRet', num(s.epRet.max)], ['MinEpRet', num(s.epRet.min)],
     ['AverageTestEpRet', num(s.testEpRet.average)], ['StdTestEpRet', num(s.testEpRet.std)], ['MaxTestEpRet', num(s.testEpRet.max)], ['MinTestEpRet', num(s.testEpRet.min)],
     ['EpLen', num(s.epLen, 1)], ['TestEpLen', num(s.testEpLen, 1)], ['TotalEnvInteracts', String(s.totalEnvInteracts)],
-    ['AverageQ1Vals', num(s.q1Vals)], ['AverageQ2Vals', num(s.q2Vals)], ['AverageLogPi', num(s.logPi)],
+    ...withMinAndMax('Q1Vals', s.q1Vals), ...withMinAndMax('Q2Vals', s.q2Vals), ...withMinAndMax('LogPi', s.logPi),
     ['LossPi', num(s.lossPi)], ['LossQ', num(s.lossQ)], ['Alpha', num(s.alpha, 4)], ['Time', num(s.time, 1)],
   ];
 }

@@ -56,6 +56,8 @@ export class SAC {
   readonly rng: Rng;
   readonly tape: Tape;
   private readonly noise: UpdateNoise;
+  /** The last update's Q1, Q2 and logp_pi values, per batch row (Spinning Up logs their spread). */
+  readonly last: { q1: Float32Array; q2: Float32Array; logPi: Float32Array } = { q1: new Float32Array(0), q2: new Float32Array(0), logPi: new Float32Array(0) };
 
   constructor(readonly k: Kernels, obsDim: number, readonly bounds: ActionBounds, options: Partial<SacOptions> = {}, seed = 0) {
     this.opts = resolveOptions(options);
@@ -136,6 +138,8 @@ export class SAC {
     g.backward(loss);
     this.qOptimizer.step();
     const out = { lossQ: loss.item(), q1: this.k.mean(q1.data), q2: this.k.mean(q2.data) };
+    this.last.q1 = keep(this.last.q1, q1.data);
+    this.last.q2 = keep(this.last.q2, q2.data);
     g.reset();
     return out;
   }
@@ -154,6 +158,7 @@ export class SAC {
       g.backward(loss);
       this.piOptimizer.step();
       const out = { lossPi: loss.item(), logPi: this.k.mean(logp.data) };
+      this.last.logPi = keep(this.last.logPi, logp.data);
       if (this.alphaOptimizer) {
         // logp_pi + target_entropy, detached: a new leaf that needs no gradient.
         const target = new Tensor(g.scratch(logp.size), logp.shape);
@@ -209,4 +214,11 @@ export class SAC {
   act(obs: ArrayLike<number>, deterministic = false): Float32Array {
     return actOnce(this.tape, this.ac.pi, this.sizes.obsDim, this.sizes.actDim, obs, deterministic ? null : this.rng);
   }
+}
+
+/** Copies src into dst, reallocating only when the length changes (once, at the first update). */
+function keep(dst: Float32Array, src: Float32Array): Float32Array {
+  const out = dst.length === src.length ? dst : new Float32Array(src.length);
+  out.set(src);
+  return out;
 }

@@ -28,9 +28,10 @@ export interface EpochStats {
   testEpRet: Stat;
   testEpLen: number;
   totalEnvInteracts: number;
-  q1Vals: number;
-  q2Vals: number;
-  logPi: number;
+  /** Over every Q1 / Q2 / logp_pi value of the epoch's update batches (Spinning Up's with_min_and_max). */
+  q1Vals: Stat;
+  q2Vals: Stat;
+  logPi: Stat;
   lossPi: number;
   lossQ: number;
   alpha: number;
@@ -42,6 +43,32 @@ export interface TrainCallbacks {
   /** After every environment step (t counts from 1). */
   onStep?(t: number, total: number): void;
   onEpoch?(stats: EpochStats): void;
+}
+
+/** Running count, sum, sum of squares, min and max: a Stat over many batches without keeping them. */
+export class Moments {
+  n = 0;
+  sum = 0;
+  sumSq = 0;
+  min = Infinity;
+  max = -Infinity;
+
+  add(xs: ArrayLike<number>): void {
+    for (let i = 0; i < xs.length; i++) {
+      const x = xs[i]!;
+      this.n++;
+      this.sum += x;
+      this.sumSq += x * x;
+      if (x < this.min) this.min = x;
+      if (x > this.max) this.max = x;
+    }
+  }
+
+  stat(): Stat {
+    if (this.n === 0) return { average: NaN, std: NaN, max: NaN, min: NaN };
+    const average = this.sum / this.n;
+    return { average, std: Math.sqrt(Math.max(0, this.sumSq / this.n - average * average)), max: this.max, min: this.min };
+  }
 }
 
 export function stat(xs: readonly number[]): Stat {
@@ -100,6 +127,7 @@ export function train(setup: TrainSetup, cb: TrainCallbacks = {}): { agent: SAC;
   let episodes = 0;
   let o = checkedReset(env, setup.envName, seed, obsDim), epRet = 0, epLen = 0;
   let rets: number[] = [], lens: number[] = [], infos: UpdateInfo[] = [];
+  let q1Vals = new Moments(), q2Vals = new Moments(), logPis = new Moments();
   const a = new Float32Array(actDim);
   for (let t = 0; t < totalSteps; t++) {
     // Uniform random actions first, for better exploration; then the policy's samples.
@@ -121,7 +149,12 @@ export function train(setup: TrainSetup, cb: TrainCallbacks = {}): { agent: SAC;
       epLen = 0;
     }
     if (t >= o_.updateAfter && t % o_.updateEvery === 0) {
-      for (let j = 0; j < o_.updateEvery; j++) infos.push(agent.update(buffer.sampleBatch(o_.batchSize, sampler)));
+      for (let j = 0; j < o_.updateEvery; j++) {
+        infos.push(agent.update(buffer.sampleBatch(o_.batchSize, sampler)));
+        q1Vals.add(agent.last.q1);
+        q2Vals.add(agent.last.q2);
+        logPis.add(agent.last.logPi);
+      }
     }
     cb.onStep?.(t + 1, totalSteps);
     if ((t + 1) % o_.stepsPerEpoch === 0) {
@@ -130,7 +163,7 @@ export function train(setup: TrainSetup, cb: TrainCallbacks = {}): { agent: SAC;
       const mean = (f: (u: UpdateInfo) => number) => (infos.length ? infos.reduce((s, u) => s + f(u), 0) / infos.length : NaN);
       const stats: EpochStats = {
         epoch, epRet: stat(rets), epLen: stat(lens).average, testEpRet: stat(test.rets), testEpLen: stat(test.lens).average,
-        totalEnvInteracts: t + 1, q1Vals: mean((u) => u.q1), q2Vals: mean((u) => u.q2), logPi: mean((u) => u.logPi),
+        totalEnvInteracts: t + 1, q1Vals: q1Vals.stat(), q2Vals: q2Vals.stat(), logPi: logPis.stat(),
         lossPi: mean((u) => u.lossPi), lossQ: mean((u) => u.lossQ), alpha: agent.alpha, time: (performance.now() - start) / 1000,
       };
       epochs.push(stats);
@@ -138,6 +171,9 @@ export function train(setup: TrainSetup, cb: TrainCallbacks = {}): { agent: SAC;
       rets = [];
       lens = [];
       infos = [];
+      q1Vals = new Moments();
+      q2Vals = new Moments();
+      logPis = new Moments();
     }
   }
   return { agent, buffer, epochs };

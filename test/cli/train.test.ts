@@ -54,7 +54,10 @@ test("a short run prints Spinning Up's epoch table and writes the run directory"
   assert.match(r.stdout, /TotalEnvInteracts \|\s+120 \|/);
   const progress = readFileSync(join(out, 'progress.txt'), 'utf8').trim().split('\n').map((l) => l.split('\t'));
   assert.is(progress.length, 2);
-  assert.equal(progress[0]!.slice(0, 2), ['Epoch', 'AverageEpRet']);
+  assert.equal(progress[0], ['Epoch', 'AverageEpRet', 'StdEpRet', 'MaxEpRet', 'MinEpRet', 'AverageTestEpRet', 'StdTestEpRet',
+    'MaxTestEpRet', 'MinTestEpRet', 'EpLen', 'TestEpLen', 'TotalEnvInteracts', 'AverageQ1Vals', 'StdQ1Vals', 'MaxQ1Vals',
+    'MinQ1Vals', 'AverageQ2Vals', 'StdQ2Vals', 'MaxQ2Vals', 'MinQ2Vals', 'AverageLogPi', 'StdLogPi', 'MaxLogPi', 'MinLogPi',
+    'LossPi', 'LossQ', 'Alpha', 'Time']);
   assert.is(progress[1]![progress[0]!.indexOf('TotalEnvInteracts')], '120');
   const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
   assert.equal(config.options.hidden, [16, 16]);

@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import type { Env } from '../../src/envs/index.js';
 import { Pendulum } from '../../src/envs/index.js';
 import { referenceKernels, tryLoadNative } from '../../src/kernels/index.js';
-import { train } from '../../src/sac/train.js';
+import { Moments, train } from '../../src/sac/train.js';
 
 const k = tryLoadNative() ?? referenceKernels;
 const tiny = { hidden: [16, 16], batchSize: 16, stepsPerEpoch: 150, epochs: 2, startSteps: 50, updateAfter: 50, updateEvery: 25, numTestEpisodes: 1, replaySize: 1000 };
@@ -16,7 +16,11 @@ test('a few hundred steps on Pendulum: two epochs of finite stats', () => {
   assert.equal(seen, [1, 2]);
   assert.is(epochs[1]!.totalEnvInteracts, 300);
   for (const e of epochs) {
-    for (const key of ['q1Vals', 'q2Vals', 'logPi', 'lossPi', 'lossQ'] as const) assert.ok(Number.isFinite(e[key]), `epoch ${e.epoch} ${key} = ${e[key]}`);
+    for (const key of ['lossPi', 'lossQ'] as const) assert.ok(Number.isFinite(e[key]), `epoch ${e.epoch} ${key} = ${e[key]}`);
+    for (const key of ['q1Vals', 'q2Vals', 'logPi'] as const) {
+      const s = e[key];
+      assert.ok([s.average, s.std, s.max, s.min].every(Number.isFinite) && s.min <= s.average && s.average <= s.max && s.std >= 0, `epoch ${e.epoch} ${key} ${JSON.stringify(s)}`);
+    }
     assert.ok(Number.isFinite(e.testEpRet.average));
     assert.is(e.testEpLen, 200);
   }
@@ -42,6 +46,14 @@ class FiveSteps implements Env {
 }
 
 const fiveStepOpts = { ...tiny, stepsPerEpoch: 20, epochs: 1, startSteps: 100, updateAfter: 100 };
+
+test('Moments gives the mean, population std, min and max of everything added', () => {
+  const m = new Moments();
+  m.add([1, 2, 3]);
+  m.add(Float32Array.of(4, 10));
+  assert.equal(m.stat(), { average: 4, std: Math.sqrt((9 + 4 + 1 + 0 + 36) / 5), max: 10, min: 1 });
+  assert.ok(Number.isNaN(new Moments().stat().average));
+});
 
 test('a termination is stored as done; a time-limit truncation is not (the backup bootstraps)', () => {
   for (const how of ['terminated', 'truncated'] as const) {
