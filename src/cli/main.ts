@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { tableHeader, tableRow } from '../../bench/common.js';
 import { benchAutograd } from '../../bench/autograd.js';
 import { benchKernels } from '../../bench/kernels.js';
+import { benchLearn } from '../../bench/learn.js';
 import { getKernels, nativeLoadError } from '../kernels/index.js';
 import { evalCommand } from './eval.js';
 import { trainCommand, UsageError } from './train.js';
@@ -24,6 +25,8 @@ commands:
                             benchmark the kernels (GEMM, tanh, the squashed Gaussian) or
                             the autograd (an MLP step and the tape's overhead) on every
                             backend, SIMD path and thread count; both when none is named
+  bench learn [--env E] [--seeds 0,1,2,3,4] [--steps 20000] [--json]
+                            SAC with Spinning Up's defaults per seed: final test return, wall time
   start                     what \`npm start\` runs: a short SAC run on Pendulum-v1 (5 epochs
                             of 2000 steps, 1000 random steps first) that learns in about a minute
 
@@ -59,6 +62,7 @@ function parseThreads(s: string): number[] {
 }
 
 async function bench(argv: string[]): Promise<void> {
+  if (argv[0] === 'learn') return benchLearnCommand(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -87,6 +91,33 @@ async function bench(argv: string[]): Promise<void> {
       onRow: (r) => console.log(values.json ? JSON.stringify(r) : tableRow(r)),
     });
   }
+}
+
+/** `softac bench learn [--env E] [--seeds 0,1,2,3,4] [--steps 20000] [--json]`. */
+function benchLearnCommand(argv: string[]): void {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      env: { type: 'string', default: 'Pendulum-v1' },
+      seeds: { type: 'string', default: '0,1,2,3,4' },
+      steps: { type: 'string', default: '20000' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  if (positionals.length) throw new UsageError(`bench learn: unexpected argument '${positionals[0]}'`);
+  const seeds = values.seeds.split(',').map((x) => Number(x.trim()));
+  if (!seeds.every((s) => Number.isInteger(s) && s >= 0 && s <= 0xffffffff)) throw new UsageError(`--seeds must be a comma-separated list of integers >= 0, got '${values.seeds}'`);
+  const steps = Number(values.steps);
+  if (!Number.isInteger(steps) || steps < 1 || steps % 4000 !== 0) throw new UsageError(`--steps must be a positive multiple of the epoch length 4000, got '${values.steps}'`);
+  if (!values.json) {
+    console.log(`softac learning benchmark: SAC with Spinning Up's defaults on ${values.env}, ${steps} steps per seed, on ${machine()}`);
+    console.log('| seed | final average test return | wall time (s) |\n|-----:|-------------------------:|--------------:|');
+  }
+  benchLearn({
+    env: values.env, seeds, steps, options: {},
+    onRow: (r) => console.log(values.json ? JSON.stringify(r) : `| ${String(r.seed).padStart(4)} | ${r.final_test_return.toFixed(1).padStart(24)} | ${r.wall_s.toFixed(1).padStart(13)} |`),
+  });
 }
 
 async function main(argv: string[]): Promise<void> {

@@ -87,4 +87,13 @@ test("a user's env module (default export a class) trains; a malformed one is re
   assert.match(b.stderr, /actionSpace needs shape \[act_dim\] and low\/high arrays/);
 });
 
+test('bench learn refuses bad seeds and step counts before training', () => {
+  const a = softac(['bench', 'learn', '--steps', '100']);
+  assert.is(a.status, 2);
+  assert.match(a.stderr, /--steps must be a positive multiple of the epoch length 4000, got '100'/);
+  const b = softac(['bench', 'learn', '--seeds', '0,x']);
+  assert.is(b.status, 2);
+  assert.match(b.stderr, /--seeds must be a comma-separated list of integers >= 0, got '0,x'/);
+});
+
 test.run();

@@ -1,0 +1,44 @@
+/**
+ * The learning benchmark (`softac bench learn`, `npm run bench:learn`): SAC on Pendulum-v1
+ * with Spinning Up's defaults for 20,000 steps (5 epochs of 4000) on seeds 0-4, reporting
+ * each seed's final average test return and wall time. A benchmark, not a test: it takes
+ * minutes. Target (issue 4): every seed at -200 or better.
+ */
+import { builtinEnvs } from '../src/envs/index.js';
+import { getKernels } from '../src/kernels/index.js';
+import type { SacOptions } from '../src/sac/options.js';
+import { train } from '../src/sac/train.js';
+
+export interface LearnRow {
+  bench: 'learn';
+  env: string;
+  seed: number;
+  steps: number;
+  final_test_return: number;
+  wall_s: number;
+}
+
+export interface LearnOptions {
+  env: string;
+  seeds: number[];
+  steps: number;
+  options: Partial<SacOptions>;
+  onRow(row: LearnRow): void;
+}
+
+export function benchLearn(o: LearnOptions): LearnRow[] {
+  const make = builtinEnvs[o.env];
+  if (!make) throw new RangeError(`bench learn: unknown environment '${o.env}' (built in: ${Object.keys(builtinEnvs).join(', ')})`);
+  const stepsPerEpoch = o.options.stepsPerEpoch ?? 4000;
+  if (o.steps % stepsPerEpoch !== 0) throw new RangeError(`bench learn: --steps ${o.steps} must be a multiple of the epoch length ${stepsPerEpoch}`);
+  const rows: LearnRow[] = [];
+  for (const seed of o.seeds) {
+    const start = performance.now();
+    const { epochs } = train({ k: getKernels(), makeEnv: make, envName: o.env, seed, options: { ...o.options, stepsPerEpoch, epochs: o.steps / stepsPerEpoch } });
+    const row: LearnRow = { bench: 'learn', env: o.env, seed, steps: o.steps, final_test_return: epochs[epochs.length - 1]!.testEpRet.average,
+      wall_s: (performance.now() - start) / 1000 };
+    rows.push(row);
+    o.onRow(row);
+  }
+  return rows;
+}
