@@ -8,7 +8,7 @@ import { mse, squeeze, Tape, Tensor } from '../src/autograd/index.js';
 import { tryLoadNative } from '../src/kernels/index.js';
 import type { Kernels } from '../src/kernels/index.js';
 import { MLP, mlpSpecs, ParameterSet, Rng } from '../src/nn/index.js';
-import { type BenchRow, medianMs, randomArray, selectTarget, targets } from './common.js';
+import { type BenchRow, restoringSelection, medianMs, randomArray, selectTarget, targets } from './common.js';
 
 export interface AutogradBenchOptions {
   timeMs: number;
@@ -67,32 +67,29 @@ function makeSteps(k: Kernels) {
 
 export async function benchAutograd(opts: AutogradBenchOptions): Promise<BenchRow[]> {
   const native = tryLoadNative();
-  const initial = native?.info();
-  const rows: BenchRow[] = [];
-  const shape = `${SIZES.join('-')} B${BATCH}`;
-  for (const t of targets(native, opts.threads)) {
-    selectTarget(native, t);
-    const { viaTape, direct } = makeSteps(t.kernels);
-    // Interleaved rounds, the best median of each: the two differ by a few percent, less
-    // than a busy machine's drift over one long measurement.
-    let tapeMs = Infinity, directMs = Infinity;
-    for (let round = 0; round < 5; round++) {
-      tapeMs = Math.min(tapeMs, await medianMs(viaTape, opts.timeMs / 5));
-      directMs = Math.min(directMs, await medianMs(direct, opts.timeMs / 5));
+  return restoringSelection(native, async () => {
+    const rows: BenchRow[] = [];
+    const shape = `${SIZES.join('-')} B${BATCH}`;
+    for (const t of targets(native, opts.threads)) {
+      selectTarget(native, t);
+      const { viaTape, direct } = makeSteps(t.kernels);
+      // Interleaved rounds, the best median of each: the two differ by a few percent, less
+      // than a busy machine's drift over one long measurement.
+      let tapeMs = Infinity, directMs = Infinity;
+      for (let round = 0; round < 5; round++) {
+        tapeMs = Math.min(tapeMs, await medianMs(viaTape, opts.timeMs / 5));
+        directMs = Math.min(directMs, await medianMs(direct, opts.timeMs / 5));
+      }
+      const base = { shape, path: t.path, threads: t.threads };
+      for (const r of [
+        { kernel: 'mlp_fwd_bwd', ...base, steps_per_s: 1000 / tapeMs, median_ms: tapeMs },
+        { kernel: 'tape_overhead', ...base, steps_per_s: 1000 / tapeMs, median_ms: tapeMs, direct_ms: directMs,
+          overhead_fraction: (tapeMs - directMs) / tapeMs },
+      ] as BenchRow[]) {
+        rows.push(r);
+        opts.onRow(r);
+      }
     }
-    const base = { shape, path: t.path, threads: t.threads };
-    for (const r of [
-      { kernel: 'mlp_fwd_bwd', ...base, steps_per_s: 1000 / tapeMs, median_ms: tapeMs },
-      { kernel: 'tape_overhead', ...base, steps_per_s: 1000 / tapeMs, median_ms: tapeMs, direct_ms: directMs,
-        overhead_fraction: (tapeMs - directMs) / tapeMs },
-    ] as BenchRow[]) {
-      rows.push(r);
-      opts.onRow(r);
-    }
-  }
-  if (native && initial) {
-    native.setSimdPath(initial.path as never);
-    native.setNumThreads(initial.threads);
-  }
-  return rows;
+    return rows;
+  });
 }

@@ -48,6 +48,19 @@ export function selectTarget(native: NativeKernels | null, t: Target): void {
   }
 }
 
+/** Runs body, then restores the native path and thread count it found (benchmarks switch them). */
+export async function restoringSelection<T>(native: NativeKernels | null, body: () => Promise<T>): Promise<T> {
+  const initial = native?.info();
+  try {
+    return await body();
+  } finally {
+    if (native && initial) {
+      native.setSimdPath(initial.path as SimdPath);
+      native.setNumThreads(initial.threads);
+    }
+  }
+}
+
 /** Median latency in ms of fn, by tinybench. */
 export async function medianMs(fn: () => void, timeMs: number): Promise<number> {
   const bench = new Bench({ time: timeMs, warmupTime: Math.min(50, timeMs), throws: true });
