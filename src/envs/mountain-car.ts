@@ -5,6 +5,7 @@
  * in [-1, 1], +100 on reaching the flag, minus 0.1 action^2 each step, 999 steps.
  */
 import { Rng } from '../nn/rng.js';
+import { checkClassicState, type ClassicState, classicState } from './state.js';
 import type { BoxSpace, Env, Space, StepResult } from './types.js';
 
 const MIN_ACTION = -1;
@@ -30,6 +31,20 @@ export class MountainCarContinuous implements Env {
     this.state = [this.rng.uniformIn(-0.6, -0.4), 0];
     this.steps = 0;
     return Float32Array.from(this.state);
+  }
+
+  /** The physics state, the step count and the reset PRNG: enough to continue mid-episode. */
+  getState(): ClassicState {
+    return classicState(this.state, this.steps, this.rng);
+  }
+
+  setState(saved: unknown): void {
+    const s = checkClassicState('MountainCarContinuous', saved);
+    const rng = new Rng(0);
+    rng.setState(s.rng);
+    this.state = [s.state[0], s.state[1]];
+    this.steps = s.steps;
+    this.rng = rng;
   }
 
   step(action: Float32Array): StepResult {

@@ -5,6 +5,7 @@
  * The state is kept in float64, as numpy does; observations are rounded to float32.
  */
 import { Rng } from '../nn/rng.js';
+import { checkClassicState, type ClassicState, classicState } from './state.js';
 import type { BoxSpace, Env, Space, StepResult } from './types.js';
 
 const MAX_SPEED = 8;
@@ -36,6 +37,20 @@ export class Pendulum implements Env {
     this.state = [this.rng.uniformIn(-Math.PI, Math.PI), this.rng.uniformIn(-1, 1)];
     this.steps = 0;
     return this.observation();
+  }
+
+  /** The physics state, the step count and the reset PRNG: enough to continue mid-episode. */
+  getState(): ClassicState {
+    return classicState(this.state, this.steps, this.rng);
+  }
+
+  setState(saved: unknown): void {
+    const s = checkClassicState('Pendulum', saved);
+    const rng = new Rng(0);
+    rng.setState(s.rng);
+    this.state = [s.state[0], s.state[1]];
+    this.steps = s.steps;
+    this.rng = rng;
   }
 
   step(action: Float32Array): StepResult {

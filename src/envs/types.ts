@@ -27,4 +27,11 @@ export interface Env {
   maxEpisodeSteps?: number;
   reset(seed?: number): ArrayLike<number>;
   step(action: Float32Array): StepResult;
+  /**
+   * Optional, for exact resume: everything the env needs to continue mid-episode, as plain
+   * JSON (numbers are kept exactly). Without it, a resumed run restarts the open episode.
+   */
+  getState?(): unknown;
+  /** Optional: restores what getState() returned. */
+  setState?(state: unknown): void;
 }

@@ -52,6 +52,39 @@ export class ReplayBuffer {
     this.size = Math.min(this.size + 1, this.maxSize);
   }
 
+  /** The filled rows as tensors (buffer.obs [size, obs_dim] ...), and the write position. */
+  saveState(): { tensors: [string, { shape: number[]; data: Float32Array }][]; state: { ptr: number; size: number } } {
+    const n = this.size, od = this.obsDim, ad = this.actDim;
+    return {
+      tensors: [
+        ['buffer.obs', { shape: [n, od], data: this.obs.slice(0, n * od) }],
+        ['buffer.act', { shape: [n, ad], data: this.act.slice(0, n * ad) }],
+        ['buffer.rew', { shape: [n], data: this.rew.slice(0, n) }],
+        ['buffer.obs2', { shape: [n, od], data: this.obs2.slice(0, n * od) }],
+        ['buffer.done', { shape: [n], data: this.done.slice(0, n) }],
+      ],
+      state: { ptr: this.ptr, size: n },
+    };
+  }
+
+  /** Restores saveState()'s output, checking every shape against this buffer's sizes. */
+  loadState(tensors: ReadonlyMap<string, { shape: readonly number[]; data: Float32Array }>, state: { ptr: number; size: number }): void {
+    const { ptr, size } = state ?? {};
+    if (!Number.isInteger(size) || size < 0 || size > this.maxSize || !Number.isInteger(ptr) || ptr < 0 || ptr >= this.maxSize || (size < this.maxSize && ptr !== size))
+      throw new RangeError(`checkpoint: replay buffer position ptr = ${ptr}, size = ${size} does not fit a buffer of ${this.maxSize}`);
+    const fields: [string, Float32Array, number][] = [['obs', this.obs, this.obsDim], ['act', this.act, this.actDim], ['rew', this.rew, 1],
+      ['obs2', this.obs2, this.obsDim], ['done', this.done, 1]];
+    for (const [name, , width] of fields) {
+      const t = tensors.get(`buffer.${name}`);
+      if (!t) throw new RangeError(`checkpoint: tensor 'buffer.${name}' is missing`);
+      if (t.data.length !== size * width || t.shape[0] !== size)
+        throw new RangeError(`checkpoint: tensor 'buffer.${name}' has shape [${t.shape.join(', ')}], expected [${width === 1 ? size : `${size}, ${width}`}]`);
+    }
+    for (const [name, dst] of fields) dst.set(tensors.get(`buffer.${name}`)!.data);
+    this.ptr = ptr;
+    this.size = size;
+  }
+
   /** batchSize transitions drawn uniformly (with replacement) from those held. */
   sampleBatch(batchSize: number, rng: Rng): Batch {
     if (this.size === 0) throw new RangeError('ReplayBuffer.sampleBatch: the buffer is empty');

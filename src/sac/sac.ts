@@ -30,6 +30,12 @@ export interface UpdateInfo {
   alpha: number;
 }
 
+/** The agent's non-tensor state in a checkpoint: its PRNG and the optimizers' step counts. */
+export interface AgentState {
+  rng: number[];
+  adamSteps: { pi: number; q: number; alpha: number | null };
+}
+
 /** The noise of one update: eps of a ~ pi(.|o) in the policy loss and of a2 ~ pi(.|o2) in the backup. */
 export interface UpdateNoise {
   pi: Float32Array;
@@ -203,6 +209,46 @@ export class SAC {
     const out = new Map<string, NamedTensor>();
     for (const set of [this.params, this.targ]) for (const n of set.names) out.set(n, { shape: set.get(n).shape, data: set.get(n).data });
     return out;
+  }
+
+  /**
+   * Everything an exact resume needs beyond the options: online and target parameters,
+   * log alpha, both (or three) Adam moment buffers as tensors; the PRNG and the Adam step
+   * counts as plain state.
+   */
+  saveState(): { tensors: [string, NamedTensor][]; state: AgentState } {
+    const tensors: [string, NamedTensor][] = [...this.stateDict()];
+    tensors.push(['log_alpha', { shape: [1], data: this.logAlpha.data.slice() }]);
+    const optims: [string, Adam | null][] = [['pi', this.piOptimizer], ['q', this.qOptimizer], ['alpha', this.alphaOptimizer]];
+    for (const [name, opt] of optims) {
+      if (!opt) continue;
+      tensors.push([`adam.${name}.m`, { shape: [opt.m.length], data: opt.m.slice() }]);
+      tensors.push([`adam.${name}.v`, { shape: [opt.v.length], data: opt.v.slice() }]);
+    }
+    return { tensors, state: { rng: this.rng.state(), adamSteps: { pi: this.piOptimizer.t, q: this.qOptimizer.t, alpha: this.alphaOptimizer?.t ?? null } } };
+  }
+
+  /** Restores saveState()'s output into an agent built with the same options and sizes. */
+  loadState(tensors: ReadonlyMap<string, NamedTensor>, state: AgentState): void {
+    const get = (name: string, length: number): Float32Array => {
+      const t = tensors.get(name);
+      if (!t) throw new RangeError(`checkpoint: tensor '${name}' is missing`);
+      if (t.data.length !== length) throw new RangeError(`checkpoint: tensor '${name}' has ${t.data.length} values, expected ${length}`);
+      return t.data;
+    };
+    const auto = this.alphaOptimizer !== null;
+    if ((state.adamSteps?.alpha !== null) !== auto)
+      throw new RangeError(`checkpoint: alpha is ${auto ? "'auto' in the options but the checkpoint has no alpha optimizer" : 'fixed in the options but the checkpoint has an alpha optimizer'}`);
+    this.params.load(tensors);
+    this.targ.load(tensors);
+    this.logAlpha.data.set(get('log_alpha', 1));
+    const optims: [string, Adam | null, number | null][] = [['pi', this.piOptimizer, state.adamSteps.pi], ['q', this.qOptimizer, state.adamSteps.q],
+      ['alpha', this.alphaOptimizer, state.adamSteps.alpha]];
+    for (const [name, opt, t] of optims) {
+      if (!opt) continue;
+      opt.setState({ t: t as number, m: get(`adam.${name}.m`, opt.m.length), v: get(`adam.${name}.v`, opt.v.length) });
+    }
+    this.rng.setState(state.rng);
   }
 
   /** Writes stateDict() as safetensors, atomically; Policy.load reads it back. */

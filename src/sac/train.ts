@@ -11,7 +11,8 @@ import type { Kernels } from '../kernels/index.js';
 import { Rng } from '../nn/rng.js';
 import { ReplayBuffer } from './buffer.js';
 import type { SacOptions } from './options.js';
-import { SAC, type UpdateInfo } from './sac.js';
+import type { NamedTensor } from '../io/safetensors.js';
+import { type AgentState, SAC, type UpdateInfo } from './sac.js';
 
 export interface Stat {
   average: number;
@@ -108,75 +109,321 @@ export interface TrainSetup {
   onAgent?(agent: SAC): void;
 }
 
-/** Trains SAC; returns the agent (parameters, targets, optimizers), its replay buffer and every epoch's stats. */
-export function train(setup: TrainSetup, cb: TrainCallbacks = {}): { agent: SAC; buffer: ReplayBuffer; epochs: EpochStats[] } {
-  const seed = setup.seed ?? 0;
-  const env = setup.makeEnv(), testEnv = setup.makeEnv();
-  const obsDim = env.observationSpace.shape[0], { low, high } = env.actionSpace;
-  const agent = new SAC(setup.k, obsDim, { low, high }, setup.options, seed);
-  setup.onAgent?.(agent);
-  const o_ = agent.opts, actDim = low.length;
-  const maxEpLen = Math.min(o_.maxEpLen, env.maxEpisodeSteps ?? Infinity);
-  const buffer = new ReplayBuffer(obsDim, actDim, o_.replaySize);
-  const explore = new Rng((seed + 0xe4e) >>> 0);
-  const sampler = new Rng((seed + 0xb0f) >>> 0);
-  const start = performance.now();
-  const totalSteps = o_.stepsPerEpoch * o_.epochs;
-  const epochs: EpochStats[] = [];
+/** What a finished (or stopped) run returns. */
+export interface TrainResult {
+  agent: SAC;
+  buffer: ReplayBuffer;
+  epochs: EpochStats[];
+}
 
-  let episodes = 0;
-  let o = checkedReset(env, setup.envName, seed, obsDim), epRet = 0, epLen = 0;
-  let rets: number[] = [], lens: number[] = [], infos: UpdateInfo[] = [];
-  let q1Vals = new Moments(), q2Vals = new Moments(), logPis = new Moments();
-  const a = new Float32Array(actDim);
-  for (let t = 0; t < totalSteps; t++) {
+/** Moments as plain numbers, for a checkpoint. */
+interface MomentsState {
+  n: number;
+  sum: number;
+  sumSq: number;
+  min: number;
+  max: number;
+}
+
+/** The JSON part of a training checkpoint (see Trainer.saveState). */
+export interface TrainerState {
+  envName: string;
+  seed: number;
+  options: SacOptions;
+  obsDim: number;
+  bounds: { low: number[]; high: number[] };
+  /** Environment steps taken. */
+  t: number;
+  episodes: number;
+  /** The open episode: its observation, return and length, and the env's own state. */
+  obs: number[];
+  epRet: number;
+  epLen: number;
+  env: unknown;
+  rng: { explore: number[]; sampler: number[] };
+  agent: AgentState;
+  buffer: { ptr: number; size: number };
+  /** The unfinished epoch's accumulators. */
+  epoch: { rets: number[]; lens: number[]; updates: number; lossPiSum: number; lossQSum: number; q1: MomentsState; q2: MomentsState; logPi: MomentsState };
+  history: EpochStats[];
+  /** Seconds of training before this checkpoint. */
+  elapsed: number;
+}
+
+/** Thrown when a loss, gradient or parameter turns non-finite: names the step, the tensor and the index. */
+export class NonFiniteError extends Error {}
+
+/**
+ * Spinning Up's loop as a resumable object: step() takes one environment step (with its
+ * burst of updates and, at an epoch's end, the test); saveState()/Trainer.restore() carry
+ * every number the loop depends on, so a restored trainer continues bit for bit.
+ */
+export class Trainer {
+  readonly agent: SAC;
+  readonly buffer: ReplayBuffer;
+  readonly epochs: EpochStats[] = [];
+  readonly obsDim: number;
+  readonly actDim: number;
+  readonly maxEpLen: number;
+  readonly seed: number;
+  readonly envName: string;
+  /** Environment steps taken. */
+  t = 0;
+  private readonly env: Env;
+  private readonly testEnv: Env;
+  private readonly low: readonly number[];
+  private readonly high: readonly number[];
+  private readonly explore: Rng;
+  private readonly sampler: Rng;
+  private episodes = 0;
+  private o: ArrayLike<number> = [];
+  private epRet = 0;
+  private epLen = 0;
+  private rets: number[] = [];
+  private lens: number[] = [];
+  private updates = 0;
+  private lossPiSum = 0;
+  private lossQSum = 0;
+  private q1Vals = new Moments();
+  private q2Vals = new Moments();
+  private logPis = new Moments();
+  private readonly a: Float32Array;
+  /** performance.now() when this process started (or resumed) training, minus the time before. */
+  private startMs: number;
+  /** Set by restore when the env could not be put back mid-episode (it has no setState). */
+  readonly inexact: string | null = null;
+
+  constructor(setup: TrainSetup, private readonly cb: TrainCallbacks = {}, resume?: { state: TrainerState; tensors: ReadonlyMap<string, NamedTensor> }) {
+    this.seed = setup.seed ?? 0;
+    this.envName = setup.envName;
+    this.env = setup.makeEnv();
+    this.testEnv = setup.makeEnv();
+    this.obsDim = this.env.observationSpace.shape[0];
+    ({ low: this.low, high: this.high } = this.env.actionSpace);
+    this.actDim = this.low.length;
+    this.agent = new SAC(setup.k, this.obsDim, { low: this.low, high: this.high }, setup.options, this.seed);
+    const o_ = this.agent.opts;
+    this.maxEpLen = Math.min(o_.maxEpLen, this.env.maxEpisodeSteps ?? Infinity);
+    this.buffer = new ReplayBuffer(this.obsDim, this.actDim, o_.replaySize);
+    this.explore = new Rng((this.seed + 0xe4e) >>> 0);
+    this.sampler = new Rng((this.seed + 0xb0f) >>> 0);
+    this.a = new Float32Array(this.actDim);
+    this.startMs = performance.now();
+    if (resume) {
+      this.inexact = this.loadState(resume.state, resume.tensors);
+    } else {
+      this.o = checkedReset(this.env, this.envName, this.seed, this.obsDim);
+    }
+    setup.onAgent?.(this.agent);
+  }
+
+  get totalSteps(): number {
+    return this.agent.opts.stepsPerEpoch * this.agent.opts.epochs;
+  }
+
+  get done(): boolean {
+    return this.t >= this.totalSteps;
+  }
+
+  /** One environment step, its updates when due, and the epoch's end (test, stats) when due. */
+  step(): EpochStats | null {
+    const o_ = this.agent.opts, t = this.t, a = this.a, name = this.envName;
     // Uniform random actions first, for better exploration; then the policy's samples.
-    if (t > o_.startSteps) a.set(agent.act(o));
-    else for (let j = 0; j < actDim; j++) a[j] = explore.uniformIn(low[j]!, high[j]!);
-    const r = checkedStep(env, setup.envName, a, obsDim, t + 1);
-    epRet += r.reward;
-    epLen++;
+    if (t > o_.startSteps) a.set(this.agent.act(this.o));
+    else for (let j = 0; j < this.actDim; j++) a[j] = this.explore.uniformIn(this.low[j]!, this.high[j]!);
+    const r = checkedStep(this.env, name, a, this.obsDim, t + 1);
+    this.epRet += r.reward;
+    this.epLen++;
     // Only a true termination is done; hitting a time limit is not (the trap: storing it as
     // done teaches Q that the world ends at step 200).
-    buffer.store(o, a, r.reward, r.observation, r.terminated);
-    o = r.observation;
-    if (r.terminated || r.truncated || epLen === maxEpLen) {
-      rets.push(epRet);
-      lens.push(epLen);
-      episodes++;
-      o = checkedReset(env, setup.envName, (seed + episodes) >>> 0, obsDim);
-      epRet = 0;
-      epLen = 0;
+    this.buffer.store(this.o, a, r.reward, r.observation, r.terminated);
+    this.o = r.observation;
+    if (r.terminated || r.truncated || this.epLen === this.maxEpLen) {
+      this.rets.push(this.epRet);
+      this.lens.push(this.epLen);
+      this.episodes++;
+      this.o = checkedReset(this.env, name, (this.seed + this.episodes) >>> 0, this.obsDim);
+      this.epRet = 0;
+      this.epLen = 0;
     }
     if (t >= o_.updateAfter && t % o_.updateEvery === 0) {
       for (let j = 0; j < o_.updateEvery; j++) {
-        infos.push(agent.update(buffer.sampleBatch(o_.batchSize, sampler)));
-        q1Vals.add(agent.last.q1);
-        q2Vals.add(agent.last.q2);
-        logPis.add(agent.last.logPi);
+        const info = this.agent.update(this.buffer.sampleBatch(o_.batchSize, this.sampler));
+        this.checkFinite(t + 1, info);
+        this.updates++;
+        this.lossPiSum += info.lossPi;
+        this.lossQSum += info.lossQ;
+        this.q1Vals.add(this.agent.last.q1);
+        this.q2Vals.add(this.agent.last.q2);
+        this.logPis.add(this.agent.last.logPi);
       }
     }
-    cb.onStep?.(t + 1, totalSteps);
-    if ((t + 1) % o_.stepsPerEpoch === 0) {
-      const epoch = (t + 1) / o_.stepsPerEpoch;
-      const test = testAgent(agent, testEnv, setup.envName, o_.numTestEpisodes, maxEpLen, (seed + 1_000_003 * epoch) >>> 0);
-      const mean = (f: (u: UpdateInfo) => number) => (infos.length ? infos.reduce((s, u) => s + f(u), 0) / infos.length : NaN);
-      const stats: EpochStats = {
-        epoch, epRet: stat(rets), epLen: stat(lens).average, testEpRet: stat(test.rets), testEpLen: stat(test.lens).average,
-        totalEnvInteracts: t + 1, q1Vals: q1Vals.stat(), q2Vals: q2Vals.stat(), logPi: logPis.stat(),
-        lossPi: mean((u) => u.lossPi), lossQ: mean((u) => u.lossQ), alpha: agent.alpha, time: (performance.now() - start) / 1000,
-      };
-      epochs.push(stats);
-      cb.onEpoch?.(stats);
-      rets = [];
-      lens = [];
-      infos = [];
-      q1Vals = new Moments();
-      q2Vals = new Moments();
-      logPis = new Moments();
+    this.t = t + 1;
+    this.cb.onStep?.(this.t, this.totalSteps);
+    if (this.t % o_.stepsPerEpoch !== 0) return null;
+    return this.endEpoch();
+  }
+
+  private endEpoch(): EpochStats {
+    const o_ = this.agent.opts, epoch = this.t / o_.stepsPerEpoch;
+    const test = testAgent(this.agent, this.testEnv, this.envName, o_.numTestEpisodes, this.maxEpLen, (this.seed + 1_000_003 * epoch) >>> 0);
+    const mean = (sum: number) => (this.updates ? sum / this.updates : NaN);
+    const stats: EpochStats = {
+      epoch, epRet: stat(this.rets), epLen: stat(this.lens).average, testEpRet: stat(test.rets), testEpLen: stat(test.lens).average,
+      totalEnvInteracts: this.t, q1Vals: this.q1Vals.stat(), q2Vals: this.q2Vals.stat(), logPi: this.logPis.stat(),
+      lossPi: mean(this.lossPiSum), lossQ: mean(this.lossQSum), alpha: this.agent.alpha, time: this.elapsed(),
+    };
+    this.epochs.push(stats);
+    this.rets = [];
+    this.lens = [];
+    this.updates = 0;
+    this.lossPiSum = 0;
+    this.lossQSum = 0;
+    this.q1Vals = new Moments();
+    this.q2Vals = new Moments();
+    this.logPis = new Moments();
+    this.cb.onEpoch?.(stats);
+    return stats;
+  }
+
+  /** Seconds of training, across resumes. */
+  elapsed(): number {
+    return (performance.now() - this.startMs) / 1000;
+  }
+
+  /** Runs to the end, synchronously. */
+  run(): TrainResult {
+    while (!this.done) this.step();
+    return { agent: this.agent, buffer: this.buffer, epochs: this.epochs };
+  }
+
+  /**
+   * Runs to the end, or until shouldStop() says so, giving the event loop a turn every
+   * sliceMs (signal handlers, timers and I/O run between slices). Resolves with whether it
+   * stopped early; a stop lands between two environment steps, where saveState() is exact.
+   */
+  async runAsync(opts: { shouldStop?: () => boolean; sliceMs?: number } = {}): Promise<{ stopped: boolean }> {
+    const sliceMs = opts.sliceMs ?? 25;
+    while (!this.done) {
+      const until = performance.now() + sliceMs;
+      do this.step(); while (!this.done && performance.now() < until);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (opts.shouldStop?.()) return { stopped: !this.done };
+    }
+    return { stopped: false };
+  }
+
+  /**
+   * A loss, gradient or parameter that is not finite stops training here, naming the step,
+   * the tensor and the first bad index. The check is one native sum per buffer: a sum is
+   * finite when every term is (a finite overflow to Inf is then found to be harmless).
+   */
+  private checkFinite(step: number, info: UpdateInfo): void {
+    const where = `training step ${step}, update ${this.agent.qOptimizer.t}`;
+    if (!Number.isFinite(info.lossQ)) throw new NonFiniteError(`${where}: loss_q is ${info.lossQ}`);
+    if (!Number.isFinite(info.lossPi)) throw new NonFiniteError(`${where}: loss_pi is ${info.lossPi}`);
+    const k = this.agent.k, p = this.agent.params;
+    for (const [what, buf] of [['gradient of', p.grad], ['parameter', p.data]] as const) {
+      if (Number.isFinite(k.sum(buf))) continue;
+      const bad = firstNonFinite(buf);
+      if (bad < 0) continue;
+      let off = 0;
+      for (const n of p.names) {
+        const size = p.get(n).size;
+        if (bad < off + size) throw new NonFiniteError(`${where}: ${what} ${n} is ${buf[bad]} at index ${bad - off}`);
+        off += size;
+      }
     }
   }
-  return { agent, buffer, epochs };
+
+  /** Every tensor and number the loop depends on (see TrainerState). */
+  saveState(): { tensors: [string, NamedTensor][]; state: TrainerState } {
+    const agent = this.agent.saveState(), buffer = this.buffer.saveState();
+    const m = (x: Moments): MomentsState => ({ n: x.n, sum: x.sum, sumSq: x.sumSq, min: x.min, max: x.max });
+    const state: TrainerState = {
+      envName: this.envName, seed: this.seed, options: this.agent.opts, obsDim: this.obsDim,
+      bounds: { low: [...this.low], high: [...this.high] },
+      t: this.t, episodes: this.episodes, obs: Array.from(this.o), epRet: this.epRet, epLen: this.epLen,
+      env: this.env.getState ? this.env.getState() : null,
+      rng: { explore: this.explore.state(), sampler: this.sampler.state() },
+      agent: agent.state, buffer: buffer.state,
+      epoch: { rets: [...this.rets], lens: [...this.lens], updates: this.updates, lossPiSum: this.lossPiSum, lossQSum: this.lossQSum,
+        q1: m(this.q1Vals), q2: m(this.q2Vals), logPi: m(this.logPis) },
+      history: this.epochs.map((e) => ({ ...e })),
+      elapsed: this.elapsed(),
+    };
+    return { tensors: [...agent.tensors, ...buffer.tensors], state };
+  }
+
+  /** Puts a saved state back; returns why the resume is not exact, or null when it is. */
+  private loadState(s: TrainerState, tensors: ReadonlyMap<string, NamedTensor>): string | null {
+    const bad = (what: string): never => {
+      throw new RangeError(`checkpoint: ${what}`);
+    };
+    if (s.obsDim !== this.obsDim) bad(`it was made with ${s.obsDim}-dimensional observations, the env '${this.envName}' has ${this.obsDim}`);
+    if (JSON.stringify(s.bounds) !== JSON.stringify({ low: this.low, high: this.high }))
+      bad(`its action bounds ${JSON.stringify(s.bounds)} differ from the env's ${JSON.stringify({ low: this.low, high: this.high })}`);
+    const count = (v: unknown, name: string) => {
+      if (!Number.isInteger(v) || (v as number) < 0) bad(`'${name}' must be an integer >= 0, got ${JSON.stringify(v)}`);
+      return v as number;
+    };
+    count(s.t, 't');
+    count(s.episodes, 'episodes');
+    count(s.epLen, 'epLen');
+    if (!Array.isArray(s.obs) || s.obs.length !== this.obsDim || !s.obs.every(Number.isFinite)) bad(`'obs' must be ${this.obsDim} finite numbers`);
+    if (typeof s.epRet !== 'number') bad(`'epRet' must be a number, got ${JSON.stringify(s.epRet)}`);
+    this.agent.loadState(tensors, s.agent);
+    this.buffer.loadState(tensors, s.buffer);
+    this.explore.setState(s.rng.explore);
+    this.sampler.setState(s.rng.sampler);
+    this.t = s.t;
+    this.episodes = s.episodes;
+    const e = s.epoch;
+    this.rets = [...e.rets];
+    this.lens = [...e.lens];
+    this.updates = e.updates;
+    this.lossPiSum = e.lossPiSum;
+    this.lossQSum = e.lossQSum;
+    for (const [dst, src] of [[this.q1Vals, e.q1], [this.q2Vals, e.q2], [this.logPis, e.logPi]] as const) Object.assign(dst, src);
+    this.epochs.push(...s.history);
+    this.startMs = performance.now() - s.elapsed * 1000;
+    if (this.env.setState && s.env !== null) {
+      this.env.setState(s.env);
+      this.o = s.obs;
+      this.epRet = s.epRet;
+      this.epLen = s.epLen;
+      return null;
+    }
+    if (s.epLen === 0) {
+      // Between episodes: the reset the loop did is done again (same seed, same start).
+      this.o = checkedReset(this.env, this.envName, (this.seed + this.episodes) >>> 0, this.obsDim);
+      return null;
+    }
+    // The env cannot be put back mid-episode: start that episode over.
+    this.o = checkedReset(this.env, this.envName, (this.seed + this.episodes) >>> 0, this.obsDim);
+    return `the env '${this.envName}' has no getState/setState, so the open episode (${s.epLen} steps) starts over and the run is not bit-identical to an uninterrupted one`;
+  }
+
+  /** A trainer that continues a checkpoint; `epochs` may extend the run. */
+  static restore(setup: Omit<TrainSetup, 'options' | 'seed'> & { epochs?: number }, ckpt: { tensors: ReadonlyMap<string, NamedTensor>; state: Record<string, unknown> }, cb: TrainCallbacks = {}): Trainer {
+    const s = ckpt.state as unknown as TrainerState;
+    if (s.envName !== setup.envName) throw new RangeError(`checkpoint: it trained env '${String(s.envName)}', not '${setup.envName}'`);
+    if (!s.options || typeof s.options !== 'object') throw new RangeError('checkpoint: the saved options are missing');
+    const options = { ...s.options, ...(setup.epochs !== undefined ? { epochs: setup.epochs } : {}) };
+    if (setup.epochs !== undefined && setup.epochs * s.options.stepsPerEpoch < s.t)
+      throw new RangeError(`--epochs ${setup.epochs} is fewer than the ${s.t / s.options.stepsPerEpoch} epochs the checkpoint has already run`);
+    return new Trainer({ ...setup, options, seed: s.seed }, cb, { state: s, tensors: ckpt.tensors });
+  }
+}
+
+function firstNonFinite(xs: Float32Array): number {
+  for (let i = 0; i < xs.length; i++) if (!Number.isFinite(xs[i]!)) return i;
+  return -1;
+}
+
+/** Trains SAC; returns the agent (parameters, targets, optimizers), its replay buffer and every epoch's stats. */
+export function train(setup: TrainSetup, cb: TrainCallbacks = {}): TrainResult {
+  return new Trainer(setup, cb).run();
 }
 
 /** Anything that acts: a training SAC agent or a loaded Policy. */
