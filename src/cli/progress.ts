@@ -8,14 +8,15 @@ export class ProgressLine {
   private lastDraw = 0;
   private shown = false;
 
-  constructor(private readonly out: NodeJS.WriteStream) {}
+  /** `from`: the step training starts at (a resumed run's rate counts only its own steps). */
+  constructor(private readonly out: NodeJS.WriteStream, private readonly from = 0) {}
 
   update(t: number, total: number): void {
     if (!this.out.isTTY) return;
     const now = performance.now();
     if (now - this.lastDraw < 100 && t < total) return; // at most 10 redraws a second
     this.lastDraw = now;
-    const elapsed = (now - this.start) / 1000, rate = t / Math.max(elapsed, 1e-9);
+    const elapsed = (now - this.start) / 1000, rate = (t - this.from) / Math.max(elapsed, 1e-9);
     const eta = (total - t) / Math.max(rate, 1e-9);
     const width = 30, filled = Math.round((width * t) / total);
     const bar = `${'#'.repeat(filled)}${'.'.repeat(width - filled)}`;

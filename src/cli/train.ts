@@ -12,8 +12,7 @@ import type { CurvePoint } from '../io/curve.js';
 import { RunDir } from '../io/run-dir.js';
 import { ProgressLine } from './progress.js';
 import { defaults, optionDocs, resolveOptions, type SacOptions } from '../sac/options.js';
-import type { SAC } from '../sac/sac.js';
-import { type EpochStats, type Stat, train } from '../sac/train.js';
+import { type EpochStats, type Stat, Trainer } from '../sac/train.js';
 
 /** A bad command line: printed with a pointer to the usage, exit code 2. */
 export class UsageError extends Error {}
@@ -34,9 +33,16 @@ export function trainUsage(): string {
   --seed N                 seed of everything random [0]
   --threads N              native kernel threads [all cores]
   --backend B              js, native or auto [auto]
-  --out DIR                where config.json, progress.txt, learning-curve.svg and
-                           model.safetensors go
+  --out DIR                where config.json, progress.txt, learning-curve.svg,
+                           model.safetensors and checkpoint.safetensors go
                            [runs/<env>-<date>-<time>]
+  --resume DIR             continue the run in DIR from its checkpoint.safetensors,
+                           bit-identical to a run never interrupted; only --epochs (to
+                           extend it) and --threads may be given with it
+
+Ctrl-C (or SIGTERM) stops between two steps, saves the checkpoint and exits with 130.
+A checkpoint is also saved at the end of every epoch.
+
 ${lines.join('\n')}
 `;
 }
@@ -104,22 +110,35 @@ export function epochTable(s: EpochStats): string {
   return [bar, ...rows.map(([k, v]) => `|${k.padStart(19)} |${v.padStart(18)} |`), bar].join('\n');
 }
 
+/** The flags that may come with --resume: everything else is the checkpoint's. */
+const RESUME_FLAGS = new Set(['resume', 'epochs', 'threads', 'help']);
+
+/** A built-in env name as is; a module path made absolute, so a resume finds it from anywhere. */
+function envSpecOf(env: string): string {
+  return builtinEnvs[env] ? env : resolve(env);
+}
+
 export async function trainCommand(argv: string[], preset: Partial<SacOptions> = {}): Promise<void> {
   const options = Object.fromEntries(optionKeys.map((k) => [kebab(k), { type: 'string' as const }]));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { ...options, env: { type: 'string', default: 'Pendulum-v1' }, seed: { type: 'string', default: '0' },
-      threads: { type: 'string' }, backend: { type: 'string', default: 'auto' }, out: { type: 'string' }, help: { type: 'boolean', default: false } },
+    options: { ...options, env: { type: 'string' }, seed: { type: 'string' }, threads: { type: 'string' }, backend: { type: 'string' },
+      out: { type: 'string' }, resume: { type: 'string' }, help: { type: 'boolean', default: false } },
   });
   if (values.help) {
     process.stdout.write(trainUsage());
     return;
   }
   if (positionals.length) throw new UsageError(`train: unexpected argument '${positionals[0]}'`);
+  const given = values as unknown as Record<string, string | undefined>;
+  if (values.resume !== undefined) {
+    const extra = Object.keys(given).filter((f) => given[f] !== undefined && !RESUME_FLAGS.has(f));
+    if (extra.length) throw new UsageError(`--resume continues a run with its saved settings; only --epochs (to extend it) and --threads may be given with it, got --${extra[0]}`);
+  }
   const partial: Record<string, unknown> = { ...preset };
   for (const k of optionKeys) {
-    const raw = (values as unknown as Record<string, string | undefined>)[kebab(k)];
+    const raw = given[kebab(k)];
     if (raw !== undefined) partial[k] = parseValue(k, raw);
   }
   let opts: SacOptions;
@@ -128,37 +147,104 @@ export async function trainCommand(argv: string[], preset: Partial<SacOptions> =
   } catch (e) {
     throw new UsageError((e as Error).message.replace(/SAC option '(\w+)'/, (_, k: string) => `--${kebab(k)}`));
   }
-  const seed = Number(values.seed);
+  const seed = Number(values.seed ?? '0');
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new UsageError(`--seed must be an integer from 0 to 4294967295, got '${values.seed}'`);
-  const backend = values.backend as string;
+  const backend = values.backend ?? 'auto';
   if (!['js', 'native', 'auto'].includes(backend)) throw new UsageError(`--backend must be js, native or auto, got '${backend}'`);
-  const k = getKernels(backend as BackendChoice);
+  let threads: number | undefined;
   if (values.threads !== undefined) {
-    const t = Number(values.threads);
-    if (!Number.isInteger(t) || t < 1 || t > 256) throw new UsageError(`--threads must be an integer from 1 to 256, got '${values.threads}'`);
-    k.setNumThreads(t);
+    threads = Number(values.threads);
+    if (!Number.isInteger(threads) || threads < 1 || threads > 256) throw new UsageError(`--threads must be an integer from 1 to 256, got '${values.threads}'`);
   }
-  const envName = values.env as string;
-  const makeEnv = await loadEnvFactory(envName);
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  const run = new RunDir(values.out ?? join('runs', `${basename(envName).replace(/\.m?js$/, '')}-${stamp}`));
-  const info = k.info();
-  run.writeConfig({ env: envName, seed, backend: info.backend, path: info.path, threads: info.threads, options: opts });
-  console.log(`softac: SAC on ${envName}, seed ${seed}, ${opts.epochs} epochs of ${opts.stepsPerEpoch} steps; kernels: ${info.backend}${info.backend === 'native' ? ` ${info.path}, ${info.threads} threads` : ''}; run directory ${run.dir}`);
-  let agent: SAC | null = null;
+
+  let run: RunDir, trainer: Trainer, envSpec: string, kernelsInfo: { backend: string; path: string | null };
   const curve: CurvePoint[] = [];
   const progress = new ProgressLine(process.stderr);
-  train({ k, makeEnv, envName, options: opts, seed, onAgent: (a) => { agent = a; } }, {
-    onStep: (t, total) => progress.update(t, total),
-    onEpoch: (s) => {
-      progress.clear();
-      console.log(epochTable(s));
-      run.addProgress(epochRow(s));
-      curve.push({ steps: s.totalEnvInteracts, train: s.epRet.average, test: s.testEpRet.average });
-      run.writeCurve(curve, `SAC on ${basename(envName)} (seed ${seed})`);
-      if (agent) run.writeModel(agent);
-    },
-  });
-  progress.clear();
-  console.log(`softac: done; model.safetensors, progress.txt, learning-curve.svg and config.json are in ${run.dir}`);
+  const onEpoch = (s: EpochStats) => {
+    progress.clear();
+    console.log(epochTable(s));
+    run.addProgress(epochRow(s));
+    curve.push({ steps: s.totalEnvInteracts, train: s.epRet.average, test: s.testEpRet.average });
+    run.writeCurve(curve, `SAC on ${basename(trainer.envName)} (seed ${trainer.seed})`);
+    run.writeModel(trainer.agent);
+    writeCheckpoint();
+  };
+  const writeCheckpoint = () => {
+    const { tensors, state } = trainer.saveState();
+    run.writeCheckpoint(tensors, { ...state, envSpec, kernels: kernelsInfo });
+  };
+  const callbacks = { onStep: (t: number, total: number) => progress.update(t, total), onEpoch };
+
+  if (values.resume !== undefined) {
+    run = new RunDir(values.resume);
+    let ckpt;
+    try {
+      ckpt = run.readCheckpoint();
+    } catch (e) {
+      throw new Error(`--resume ${values.resume}: ${(e as Error).message}`);
+    }
+    const st = ckpt.state as { envName?: unknown; envSpec?: unknown; kernels?: { backend?: unknown; path?: unknown } };
+    if (typeof st.envSpec !== 'string' || typeof st.envName !== 'string') throw new Error(`--resume ${values.resume}: the checkpoint does not say which env it trained`);
+    envSpec = st.envSpec;
+    const saved = st.kernels?.backend === 'native' || st.kernels?.backend === 'js' ? st.kernels.backend : 'auto';
+    const k = getKernels(saved as BackendChoice);
+    if (threads !== undefined) k.setNumThreads(threads);
+    const info = k.info();
+    kernelsInfo = { backend: info.backend, path: info.path ?? null };
+    if (st.kernels?.path !== undefined && st.kernels.path !== kernelsInfo.path)
+      console.warn(`softac: warning: the run used SIMD path ${String(st.kernels.path)}, this process uses ${String(kernelsInfo.path)}; the resumed run is not bit-identical to an uninterrupted one`);
+    const makeEnv = await loadEnvFactory(envSpec);
+    const epochs = given.epochs !== undefined ? (partial.epochs as number) : undefined;
+    try {
+      trainer = Trainer.restore({ k, makeEnv, envName: st.envName, epochs }, ckpt, callbacks);
+    } catch (e) {
+      throw new Error(`--resume ${values.resume}: ${(e as Error).message}`);
+    }
+    if (trainer.inexact) console.warn(`softac: warning: ${trainer.inexact}`);
+    run.setProgress(trainer.epochs.map(epochRow));
+    for (const s of trainer.epochs) curve.push({ steps: s.totalEnvInteracts, train: s.epRet.average, test: s.testEpRet.average });
+    console.log(`softac: resuming ${run.dir} at step ${trainer.t} of ${trainer.totalSteps} (SAC on ${trainer.envName}, seed ${trainer.seed}); kernels: ${describe(info)}`);
+  } else {
+    const k = getKernels(backend as BackendChoice);
+    if (threads !== undefined) k.setNumThreads(threads);
+    const envName = values.env ?? 'Pendulum-v1';
+    const makeEnv = await loadEnvFactory(envName);
+    envSpec = envSpecOf(envName);
+    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+    run = new RunDir(values.out ?? join('runs', `${basename(envName).replace(/\.m?js$/, '')}-${stamp}`));
+    const info = k.info();
+    kernelsInfo = { backend: info.backend, path: info.path ?? null };
+    run.writeConfig({ env: envName, envSpec, seed, backend: info.backend, path: info.path, threads: info.threads, options: opts });
+    trainer = new Trainer({ k, makeEnv, envName, options: opts, seed }, callbacks);
+    console.log(`softac: SAC on ${envName}, seed ${seed}, ${opts.epochs} epochs of ${opts.stepsPerEpoch} steps; kernels: ${describe(info)}; run directory ${run.dir}`);
+  }
+
+  // Ctrl-C (or SIGTERM) asks the loop to stop between two steps; it then saves and exits.
+  // A second Ctrl-C while it is still running quits at once (the last epoch's files stay).
+  let signal: NodeJS.Signals | null = null;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (signal) process.exit(130);
+    signal = sig;
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const { stopped } = await trainer.runAsync({ shouldStop: () => signal !== null });
+    progress.clear();
+    if (stopped) {
+      writeCheckpoint();
+      run.writeModel(trainer.agent);
+      console.log(`softac: stopped by ${signal} at step ${trainer.t} of ${trainer.totalSteps}; checkpoint saved. Continue with: softac train --resume ${run.dir}`);
+      process.exitCode = 130;
+      return;
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  console.log(`softac: done; model.safetensors, checkpoint.safetensors, progress.txt, learning-curve.svg and config.json are in ${run.dir}`);
+}
+
+function describe(info: { backend: string; path?: string | null; threads?: number }): string {
+  return `${info.backend}${info.backend === 'native' ? ` ${info.path}, ${info.threads} threads` : ''}`;
 }

@@ -1,14 +1,17 @@
 /**
  * A training run's directory: config.json, progress.txt (Spinning Up's tab-separated
- * format, one row per epoch, so its plotting tools read it), learning-curve.svg and
- * model.safetensors (the online and target parameters under PyTorch's state-dict names). Every file is replaced
- * atomically after each epoch.
+ * format, one row per epoch, so its plotting tools read it), learning-curve.svg,
+ * model.safetensors (the online and target parameters under PyTorch's state-dict names)
+ * and checkpoint.safetensors (everything `softac train --resume` needs). Every file is
+ * replaced atomically, so a crash leaves the previous version or the new one.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { SAC } from '../sac/sac.js';
 import { writeFileAtomic } from './atomic.js';
+import { type Checkpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import type { NamedTensor } from './safetensors.js';
 import { type CurvePoint, learningCurveSvg } from './curve.js';
 
 export class RunDir {
@@ -25,6 +28,32 @@ export class RunDir {
 
   writeConfig(config: unknown): void {
     writeFileAtomic(join(this.dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+  }
+
+  get checkpointPath(): string {
+    return join(this.dir, 'checkpoint.safetensors');
+  }
+
+  /** checkpoint.safetensors: tensors plus the JSON state, written atomically. */
+  writeCheckpoint(tensors: Iterable<[string, NamedTensor]>, state: Record<string, unknown>): void {
+    saveCheckpoint(this.checkpointPath, tensors, state);
+  }
+
+  readCheckpoint(): Checkpoint {
+    return loadCheckpoint(this.checkpointPath);
+  }
+
+  /** Replaces progress.txt with these rows (a resumed run starts from its checkpoint's epochs). */
+  setProgress(rows: readonly (readonly (readonly [string, string])[])[]): void {
+    this.header = null;
+    this.rows.length = 0;
+    if (rows.length === 0) return;
+    for (const row of rows.slice(0, -1)) {
+      const names = row.map(([k]) => k);
+      if (!this.header) this.header = names;
+      this.rows.push(row.map(([, v]) => v));
+    }
+    this.addProgress(rows[rows.length - 1]!);
   }
 
   /** Adds one epoch's row (column name, value) and rewrites progress.txt. */

@@ -1,6 +1,6 @@
 /** `softac train` from the command line: flags from SacOptions, bad flags, a user's env module. */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,6 +85,66 @@ test("a user's env module (default export a class) trains; a malformed one is re
   const b = softac(['train', '--env', bad, ...quick]);
   assert.is(b.status, 2);
   assert.match(b.stderr, /actionSpace needs shape \[act_dim\] and low\/high arrays/);
+});
+
+const resumable = ['--epochs', '8', '--steps-per-epoch', '300', '--start-steps', '100', '--update-after', '100',
+  '--update-every', '20', '--batch-size', '16', '--hidden', '16,16', '--num-test-episodes', '1', '--seed', '4'];
+
+/** progress.txt without its Time column (wall time is the one thing allowed to differ). */
+const progressOf = (dir: string) => readFileSync(join(dir, 'progress.txt'), 'utf8').trim().split('\n').map((l) => l.split('\t').slice(0, -1).join('\t'));
+
+test('Ctrl-C saves a checkpoint and exits 130; --resume then ends bit-identical to an uninterrupted run', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'softac-resume-'));
+  const whole = softac(['train', ...resumable, '--out', join(dir, 'whole')]);
+  assert.is(whole.status, 0, whole.stderr);
+  const { NO_COLOR: _n, FORCE_COLOR: _f, ...env } = process.env;
+  const child = spawn(process.execPath, [cli, 'train', ...resumable, '--out', join(dir, 'cut')], { env });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    // Interrupt in the second epoch, once the first epoch's table is out.
+    if (!out.includes('TotalEnvInteracts') && (out + d).includes('TotalEnvInteracts')) setTimeout(() => child.kill('SIGINT'), 30);
+    out += d;
+  });
+  const status = await new Promise<number | null>((res) => child.on('close', (code) => res(code)));
+  assert.is(status, 130, out);
+  const m = /stopped by SIGINT at step (\d+) of 2400; checkpoint saved\. Continue with: softac train --resume (\S+)/.exec(out);
+  assert.ok(m, out);
+  assert.ok(Number(m![1]) > 300 && Number(m![1]) < 2400, `stopped at step ${m![1]}`);
+  const resumed = softac(['train', '--resume', join(dir, 'cut')]);
+  assert.is(resumed.status, 0, resumed.stderr);
+  assert.match(resumed.stdout, new RegExp(`resuming .* at step ${m![1]} of 2400`));
+  assert.ok(readFileSync(join(dir, 'whole', 'model.safetensors')).equals(readFileSync(join(dir, 'cut', 'model.safetensors'))), 'the models differ');
+  assert.equal(progressOf(join(dir, 'cut')), progressOf(join(dir, 'whole')));
+});
+
+test('--resume refuses other flags, a missing run, a truncated or foreign checkpoint, with clear errors', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'softac-bad-resume-'));
+  const run = join(dir, 'run');
+  assert.is(softac(['train', ...quick, '--out', run]).status, 0);
+  const flags = softac(['train', '--resume', run, '--gamma', '0.9']);
+  assert.is(flags.status, 2);
+  assert.match(flags.stderr, /--resume continues a run with its saved settings; only --epochs \(to extend it\) and --threads may be given with it, got --gamma/);
+  const fewer = softac(['train', '--resume', run, '--epochs', '0']);
+  assert.is(fewer.status, 2);
+  const missing = softac(['train', '--resume', join(dir, 'nowhere')]);
+  assert.is(missing.status, 1);
+  assert.match(missing.stderr, /--resume .*nowhere: checkpoint .*checkpoint\.safetensors: cannot read the file/);
+  const ckpt = join(run, 'checkpoint.safetensors');
+  const bytes = readFileSync(ckpt);
+  writeFileSync(ckpt, bytes.subarray(0, bytes.length - 100));
+  const truncated = softac(['train', '--resume', run]);
+  assert.is(truncated.status, 1);
+  assert.match(truncated.stderr, /--resume .*: safetensors .*checkpoint\.safetensors: /);
+  assert.not.match(truncated.stderr, /at .*\.js:\d+/); // no stack trace
+  copyFileSync(join(run, 'model.safetensors'), ckpt);
+  const foreign = softac(['train', '--resume', run]);
+  assert.is(foreign.status, 1);
+  assert.match(foreign.stderr, /not a softac checkpoint/);
+  writeFileSync(ckpt, bytes);
+  const extended = softac(['train', '--resume', run, '--epochs', '2']);
+  assert.is(extended.status, 0, extended.stderr);
+  assert.match(extended.stdout, /resuming .* at step 120 of 240/);
+  assert.is(progressOf(run).length, 3);
 });
 
 test('bench learn refuses bad seeds and step counts before training', () => {
