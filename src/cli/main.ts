@@ -9,10 +9,10 @@ import { parseArgs } from 'node:util';
 import { tableHeader, tableRow } from '../../bench/common.js';
 import { benchAutograd } from '../../bench/autograd.js';
 import { benchKernels } from '../../bench/kernels.js';
-import { benchLearn } from '../../bench/learn.js';
+import { benchLearn, type LearnRow } from '../../bench/learn.js';
 import { getKernels, nativeLoadError } from '../kernels/index.js';
 import { evalCommand } from './eval.js';
-import { trainCommand, UsageError } from './train.js';
+import { checkedOptions, optionFlags, optionsFromFlags, trainCommand, UsageError } from './train.js';
 
 const USAGE = `usage: softac <command> [options]
 
@@ -25,8 +25,9 @@ commands:
                             benchmark the kernels (GEMM, tanh, the squashed Gaussian) or
                             the autograd (an MLP step and the tape's overhead) on every
                             backend, SIMD path and thread count; both when none is named
-  bench learn [--env E] [--seeds 0,1,2,3,4] [--steps 20000] [--json]
-                            SAC with Spinning Up's defaults per seed: final test return, wall time
+  bench learn [--env E] [--seeds 0,1,2,3,4] [--steps 20000] [--json] [train's option flags]
+                            SAC with Spinning Up's defaults (or the flags given) per seed:
+                            final test return, wall time
   start                     what \`npm start\` runs: a short SAC run on Pendulum-v1 (5 epochs
                             of 2000 steps, 1000 random steps first) that learns in about a minute
 
@@ -93,12 +94,13 @@ async function bench(argv: string[]): Promise<void> {
   }
 }
 
-/** `softac bench learn [--env E] [--seeds 0,1,2,3,4] [--steps 20000] [--json]`. */
+/** `softac bench learn [--env E] [--seeds 0,1,2,3,4] [--steps 20000] [--json] [SacOptions flags]`. */
 function benchLearnCommand(argv: string[]): void {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
+      ...optionFlags,
       env: { type: 'string', default: 'Pendulum-v1' },
       seeds: { type: 'string', default: '0,1,2,3,4' },
       steps: { type: 'string', default: '20000' },
@@ -108,16 +110,25 @@ function benchLearnCommand(argv: string[]): void {
   if (positionals.length) throw new UsageError(`bench learn: unexpected argument '${positionals[0]}'`);
   const seeds = values.seeds.split(',').map((x) => Number(x.trim()));
   if (!seeds.every((s) => Number.isInteger(s) && s >= 0 && s <= 0xffffffff)) throw new UsageError(`--seeds must be a comma-separated list of integers >= 0, got '${values.seeds}'`);
+  const options = optionsFromFlags(values as Record<string, unknown>);
+  if (options.epochs !== undefined) throw new UsageError('bench learn: give the run length with --steps, not --epochs');
+  const opts = checkedOptions(options);
   const steps = Number(values.steps);
-  if (!Number.isInteger(steps) || steps < 1 || steps % 4000 !== 0) throw new UsageError(`--steps must be a positive multiple of the epoch length 4000, got '${values.steps}'`);
+  if (!Number.isInteger(steps) || steps < 1 || steps % opts.stepsPerEpoch !== 0)
+    throw new UsageError(`--steps must be a positive multiple of the epoch length ${opts.stepsPerEpoch}, got '${values.steps}'`);
+  const changed = Object.entries(options).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : String(v)}`);
   if (!values.json) {
-    console.log(`softac learning benchmark: SAC with Spinning Up's defaults on ${values.env}, ${steps} steps per seed, on ${machine()}`);
+    console.log(`softac learning benchmark: SAC with Spinning Up's defaults${changed.length ? ` except ${changed.join(' ')}` : ''} on ${values.env}, ${steps} steps per seed, on ${machine()}`);
     console.log('| seed | final average test return | wall time (s) |\n|-----:|-------------------------:|--------------:|');
   }
-  benchLearn({
-    env: values.env, seeds, steps, options: {},
+  const rows = benchLearn({
+    env: values.env, seeds, steps, options,
     onRow: (r) => console.log(values.json ? JSON.stringify(r) : `| ${String(r.seed).padStart(4)} | ${r.final_test_return.toFixed(1).padStart(24)} | ${r.wall_s.toFixed(1).padStart(13)} |`),
   });
+  if (!values.json && rows.length > 1) {
+    const mean = (f: (r: LearnRow) => number) => rows.reduce((a, r) => a + f(r), 0) / rows.length;
+    console.log(`| mean | ${mean((r) => r.final_test_return).toFixed(1).padStart(24)} | ${mean((r) => r.wall_s).toFixed(1).padStart(13)} |`);
+  }
 }
 
 async function main(argv: string[]): Promise<void> {

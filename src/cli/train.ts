@@ -60,6 +60,28 @@ function parseValue(key: keyof SacOptions, raw: string): unknown {
   return v;
 }
 
+/** One string flag per SacOptions field, in kebab case (for node:util parseArgs). */
+export const optionFlags = Object.fromEntries(optionKeys.map((k) => [kebab(k), { type: 'string' as const }]));
+
+/** The SacOptions fields given as flags (parsed and checked one by one), over a preset. */
+export function optionsFromFlags(given: Record<string, unknown>, preset: Partial<SacOptions> = {}): Partial<SacOptions> {
+  const partial: Record<string, unknown> = { ...preset };
+  for (const k of optionKeys) {
+    const raw = given[kebab(k)];
+    if (typeof raw === 'string') partial[k] = parseValue(k, raw);
+  }
+  return partial as Partial<SacOptions>;
+}
+
+/** resolveOptions, with its errors worded as flags (--gamma, not 'gamma'). */
+export function checkedOptions(partial: Partial<SacOptions>): SacOptions {
+  try {
+    return resolveOptions(partial);
+  } catch (e) {
+    throw new UsageError((e as Error).message.replace(/SAC option '(\w+)'/, (_, k: string) => `--${kebab(k)}`));
+  }
+}
+
 /** Loads --env: a built-in name, or a module whose default export is a class or factory. */
 export async function loadEnvFactory(spec: string): Promise<() => Env> {
   const builtin = builtinEnvs[spec];
@@ -119,11 +141,10 @@ function envSpecOf(env: string): string {
 }
 
 export async function trainCommand(argv: string[], preset: Partial<SacOptions> = {}): Promise<void> {
-  const options = Object.fromEntries(optionKeys.map((k) => [kebab(k), { type: 'string' as const }]));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { ...options, env: { type: 'string' }, seed: { type: 'string' }, threads: { type: 'string' }, backend: { type: 'string' },
+    options: { ...optionFlags, env: { type: 'string' }, seed: { type: 'string' }, threads: { type: 'string' }, backend: { type: 'string' },
       out: { type: 'string' }, resume: { type: 'string' }, help: { type: 'boolean', default: false } },
   });
   if (values.help) {
@@ -136,17 +157,8 @@ export async function trainCommand(argv: string[], preset: Partial<SacOptions> =
     const extra = Object.keys(given).filter((f) => given[f] !== undefined && !RESUME_FLAGS.has(f));
     if (extra.length) throw new UsageError(`--resume continues a run with its saved settings; only --epochs (to extend it) and --threads may be given with it, got --${extra[0]}`);
   }
-  const partial: Record<string, unknown> = { ...preset };
-  for (const k of optionKeys) {
-    const raw = given[kebab(k)];
-    if (raw !== undefined) partial[k] = parseValue(k, raw);
-  }
-  let opts: SacOptions;
-  try {
-    opts = resolveOptions(partial as Partial<SacOptions>);
-  } catch (e) {
-    throw new UsageError((e as Error).message.replace(/SAC option '(\w+)'/, (_, k: string) => `--${kebab(k)}`));
-  }
+  const partial = optionsFromFlags(given, preset);
+  const opts = checkedOptions(partial);
   const seed = Number(values.seed ?? '0');
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new UsageError(`--seed must be an integer from 0 to 4294967295, got '${values.seed}'`);
   const backend = values.backend ?? 'auto';

@@ -34,6 +34,14 @@ export interface SacOptions {
   numTestEpisodes: number;
   /** Episode length cap (the environment's own limit applies when smaller). */
   maxEpLen: number;
+  /**
+   * The policy step (and the alpha step) runs on every policyDelay-th Q step, then
+   * policyDelay times in a row, so policy updates per env step stay the same (TD3's delayed
+   * policy updates, as CleanRL's policy_frequency). 1 is Spinning Up's behaviour.
+   */
+  policyDelay: number;
+  /** Polyak averaging runs every this many Q steps (1: after every update, as Spinning Up). */
+  targetUpdateInterval: number;
 }
 
 export const defaults: SacOptions = {
@@ -51,6 +59,8 @@ export const defaults: SacOptions = {
   updateEvery: 50,
   numTestEpisodes: 10,
   maxEpLen: 1000,
+  policyDelay: 1,
+  targetUpdateInterval: 1,
 };
 
 /** One line per option for `softac train --help`, the same words as the interface's JSDoc. */
@@ -71,6 +81,8 @@ export const optionDocs: Record<keyof SacOptions, string> = {
   updateEvery: 'update every this many steps, as a burst of that many updates',
   numTestEpisodes: 'deterministic test episodes at the end of each epoch',
   maxEpLen: "episode length cap (the environment's own limit applies when smaller)",
+  policyDelay: 'policy (and alpha) steps run on every d-th Q step, d of them in a row',
+  targetUpdateInterval: 'polyak averaging of the targets every this many Q steps',
 };
 
 /** Fills in defaults and checks every field, naming the field, the expected and the received value. */
@@ -97,7 +109,7 @@ export function resolveOptions(partial: Partial<SacOptions> = {}): SacOptions {
   }
   if (o.alpha !== 'auto' && (typeof o.alpha !== 'number' || !Number.isFinite(o.alpha) || o.alpha < 0))
     fail('alpha', "a number >= 0 or 'auto'", o.alpha);
-  for (const f of ['batchSize', 'stepsPerEpoch', 'epochs', 'replaySize', 'updateEvery', 'maxEpLen'] as const) posInt(f);
+  for (const f of ['batchSize', 'stepsPerEpoch', 'epochs', 'replaySize', 'updateEvery', 'maxEpLen', 'policyDelay', 'targetUpdateInterval'] as const) posInt(f);
   for (const f of ['startSteps', 'updateAfter', 'numTestEpisodes'] as const) posInt(f, 0);
   return o;
 }

@@ -23,17 +23,24 @@ export interface ActionBounds {
 /** Means over the batch, as Spinning Up logs them (Q1Vals, Q2Vals, LogPi, LossPi, LossQ). */
 export interface UpdateInfo {
   lossQ: number;
+  /** Mean over this update's policy steps; NaN when policyDelay skipped them. */
   lossPi: number;
   q1: number;
   q2: number;
+  /** Of the last policy step; NaN when there was none. */
   logPi: number;
   alpha: number;
+  /** Policy steps this update ran: 0, or policyDelay. */
+  piSteps: number;
+  /** Whether polyak averaging ran (every targetUpdateInterval Q steps). */
+  targetUpdated: boolean;
 }
 
 /** The agent's non-tensor state in a checkpoint: its PRNG and the optimizers' step counts. */
 export interface AgentState {
   rng: number[];
   adamSteps: { pi: number; q: number; alpha: number | null };
+  targetUpdates: number;
 }
 
 /** The noise of one update: eps of a ~ pi(.|o) in the policy loss and of a2 ~ pi(.|o2) in the backup. */
@@ -60,6 +67,8 @@ export class SAC {
   readonly targetEntropy: number;
   /** The noise stream of the updates (eps for pi and for the backup). */
   readonly rng: Rng;
+  /** Polyak updates so far (Q steps are qOptimizer.t, policy steps piOptimizer.t). */
+  targetUpdates = 0;
   readonly tape: Tape;
   private readonly noise: UpdateNoise;
   /** The last update's Q1, Q2 and logp_pi values, per batch row (Spinning Up logs their spread). */
@@ -186,22 +195,35 @@ export class SAC {
     this.k.polyak(this.targ.data, this.params.data, this.opts.polyak);
   }
 
-  /** One full update (Q step, policy step, alpha step if auto, polyak); noise drawn from rng unless given. */
+  /**
+   * One full update: the Q step; the policy step (and the alpha step if auto) when this Q
+   * step is a multiple of policyDelay, then policyDelay of them; polyak when it is a
+   * multiple of targetUpdateInterval. Noise is drawn from rng (eps of the backup, then of
+   * each policy step) unless given. With both options at 1 this is Spinning Up's update.
+   */
   update(b: Batch, noise?: UpdateNoise): UpdateInfo {
     if (b.size * this.sizes.actDim !== this.noise.pi.length && !noise)
       throw new RangeError(`SAC.update: the batch has ${b.size} rows, the options say batchSize ${this.opts.batchSize}`);
-    const eps = noise ?? this.drawNoise();
     const alpha = this.alpha;
-    const q = this.qStep(b, eps.targ);
-    const pi = this.piStep(b, eps.pi);
-    this.polyakUpdate();
-    return { ...q, ...pi, alpha };
-  }
-
-  private drawNoise(): UpdateNoise {
-    this.rng.fillNormal(this.noise.targ);
-    this.rng.fillNormal(this.noise.pi);
-    return this.noise;
+    const q = this.qStep(b, noise ? noise.targ : this.rng.fillNormal(this.noise.targ));
+    const n = this.qOptimizer.t, d = this.opts.policyDelay;
+    let lossPi = 0, logPi = NaN, piSteps = 0;
+    if (n % d === 0) {
+      for (; piSteps < d; piSteps++) {
+        const pi = this.piStep(b, noise ? noise.pi : this.rng.fillNormal(this.noise.pi));
+        lossPi += pi.lossPi;
+        logPi = pi.logPi;
+      }
+      lossPi /= d;
+    } else {
+      lossPi = NaN;
+    }
+    const targetUpdated = n % this.opts.targetUpdateInterval === 0;
+    if (targetUpdated) {
+      this.polyakUpdate();
+      this.targetUpdates++;
+    }
+    return { ...q, lossPi, logPi, alpha, piSteps, targetUpdated };
   }
 
   /** Every online and target parameter by its state-dict name (pi.*, q1.*, q2.*, targ.*). */
@@ -225,7 +247,7 @@ export class SAC {
       tensors.push([`adam.${name}.m`, { shape: [opt.m.length], data: opt.m.slice() }]);
       tensors.push([`adam.${name}.v`, { shape: [opt.v.length], data: opt.v.slice() }]);
     }
-    return { tensors, state: { rng: this.rng.state(), adamSteps: { pi: this.piOptimizer.t, q: this.qOptimizer.t, alpha: this.alphaOptimizer?.t ?? null } } };
+    return { tensors, state: { rng: this.rng.state(), adamSteps: { pi: this.piOptimizer.t, q: this.qOptimizer.t, alpha: this.alphaOptimizer?.t ?? null }, targetUpdates: this.targetUpdates } };
   }
 
   /** Restores saveState()'s output into an agent built with the same options and sizes. */
@@ -249,6 +271,8 @@ export class SAC {
       opt.setState({ t: t as number, m: get(`adam.${name}.m`, opt.m.length), v: get(`adam.${name}.v`, opt.v.length) });
     }
     this.rng.setState(state.rng);
+    if (!Number.isInteger(state.targetUpdates) || state.targetUpdates < 0) throw new RangeError(`checkpoint: 'targetUpdates' must be an integer >= 0, got ${JSON.stringify(state.targetUpdates)}`);
+    this.targetUpdates = state.targetUpdates;
   }
 
   /** Writes stateDict() as safetensors, atomically; Policy.load reads it back. */

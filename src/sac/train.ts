@@ -144,7 +144,7 @@ export interface TrainerState {
   agent: AgentState;
   buffer: { ptr: number; size: number };
   /** The unfinished epoch's accumulators. */
-  epoch: { rets: number[]; lens: number[]; updates: number; lossPiSum: number; lossQSum: number; q1: MomentsState; q2: MomentsState; logPi: MomentsState };
+  epoch: { rets: number[]; lens: number[]; updates: number; piUpdates: number; lossPiSum: number; lossQSum: number; q1: MomentsState; q2: MomentsState; logPi: MomentsState };
   history: EpochStats[];
   /** Seconds of training before this checkpoint. */
   elapsed: number;
@@ -182,6 +182,8 @@ export class Trainer {
   private rets: number[] = [];
   private lens: number[] = [];
   private updates = 0;
+  /** Updates that ran policy steps (all of them unless policyDelay > 1). */
+  private piUpdates = 0;
   private lossPiSum = 0;
   private lossQSum = 0;
   private q1Vals = new Moments();
@@ -251,11 +253,14 @@ export class Trainer {
         const info = this.agent.update(this.buffer.sampleBatch(o_.batchSize, this.sampler));
         this.checkFinite(t + 1, info);
         this.updates++;
-        this.lossPiSum += info.lossPi;
         this.lossQSum += info.lossQ;
         this.q1Vals.add(this.agent.last.q1);
         this.q2Vals.add(this.agent.last.q2);
-        this.logPis.add(this.agent.last.logPi);
+        if (info.piSteps > 0) {
+          this.piUpdates++;
+          this.lossPiSum += info.lossPi;
+          this.logPis.add(this.agent.last.logPi);
+        }
       }
     }
     this.t = t + 1;
@@ -267,16 +272,17 @@ export class Trainer {
   private endEpoch(): EpochStats {
     const o_ = this.agent.opts, epoch = this.t / o_.stepsPerEpoch;
     const test = testAgent(this.agent, this.testEnv, this.envName, o_.numTestEpisodes, this.maxEpLen, (this.seed + 1_000_003 * epoch) >>> 0);
-    const mean = (sum: number) => (this.updates ? sum / this.updates : NaN);
+    const mean = (sum: number, n: number) => (n ? sum / n : NaN);
     const stats: EpochStats = {
       epoch, epRet: stat(this.rets), epLen: stat(this.lens).average, testEpRet: stat(test.rets), testEpLen: stat(test.lens).average,
       totalEnvInteracts: this.t, q1Vals: this.q1Vals.stat(), q2Vals: this.q2Vals.stat(), logPi: this.logPis.stat(),
-      lossPi: mean(this.lossPiSum), lossQ: mean(this.lossQSum), alpha: this.agent.alpha, time: this.elapsed(),
+      lossPi: mean(this.lossPiSum, this.piUpdates), lossQ: mean(this.lossQSum, this.updates), alpha: this.agent.alpha, time: this.elapsed(),
     };
     this.epochs.push(stats);
     this.rets = [];
     this.lens = [];
     this.updates = 0;
+    this.piUpdates = 0;
     this.lossPiSum = 0;
     this.lossQSum = 0;
     this.q1Vals = new Moments();
@@ -321,7 +327,7 @@ export class Trainer {
   private checkFinite(step: number, info: UpdateInfo): void {
     const where = `training step ${step}, update ${this.agent.qOptimizer.t}`;
     if (!Number.isFinite(info.lossQ)) throw new NonFiniteError(`${where}: loss_q is ${info.lossQ}`);
-    if (!Number.isFinite(info.lossPi)) throw new NonFiniteError(`${where}: loss_pi is ${info.lossPi}`);
+    if (info.piSteps > 0 && !Number.isFinite(info.lossPi)) throw new NonFiniteError(`${where}: loss_pi is ${info.lossPi}`);
     const k = this.agent.k, p = this.agent.params;
     for (const [what, buf] of [['gradient of', p.grad], ['parameter', p.data]] as const) {
       if (Number.isFinite(k.sum(buf))) continue;
@@ -347,7 +353,7 @@ export class Trainer {
       env: this.env.getState ? this.env.getState() : null,
       rng: { explore: this.explore.state(), sampler: this.sampler.state() },
       agent: agent.state, buffer: buffer.state,
-      epoch: { rets: [...this.rets], lens: [...this.lens], updates: this.updates, lossPiSum: this.lossPiSum, lossQSum: this.lossQSum,
+      epoch: { rets: [...this.rets], lens: [...this.lens], updates: this.updates, piUpdates: this.piUpdates, lossPiSum: this.lossPiSum, lossQSum: this.lossQSum,
         q1: m(this.q1Vals), q2: m(this.q2Vals), logPi: m(this.logPis) },
       history: this.epochs.map((e) => ({ ...e })),
       elapsed: this.elapsed(),
@@ -382,6 +388,7 @@ export class Trainer {
     this.rets = [...e.rets];
     this.lens = [...e.lens];
     this.updates = e.updates;
+    this.piUpdates = e.piUpdates;
     this.lossPiSum = e.lossPiSum;
     this.lossQSum = e.lossQSum;
     for (const [dst, src] of [[this.q1Vals, e.q1], [this.q2Vals, e.q2], [this.logPis, e.logPi]] as const) Object.assign(dst, src);

@@ -23,7 +23,8 @@ test('train --help lists every SacOptions field as a kebab-case flag with its de
   const r = softac(['train', '--help']);
   assert.is(r.status, 0);
   for (const flag of ['--epochs', '--steps-per-epoch', '--start-steps', '--update-after', '--update-every', '--batch-size',
-    '--num-test-episodes', '--max-ep-len', '--replay-size', '--gamma', '--polyak', '--lr', '--pi-lr', '--q-lr', '--alpha', '--hidden'])
+    '--num-test-episodes', '--max-ep-len', '--replay-size', '--gamma', '--polyak', '--lr', '--pi-lr', '--q-lr', '--alpha', '--hidden',
+    '--policy-delay', '--target-update-interval'])
     assert.ok(r.stdout.includes(flag), flag);
   assert.match(r.stdout, /--gamma\s+discount factor \[0\.99\]/);
 });
