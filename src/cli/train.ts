@@ -2,6 +2,7 @@
  * `softac train`: flags generated from SacOptions (each field in kebab case, with its
  * default and its doc line), plus --env, --seed, --threads, --backend.
  */
+import { existsSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -188,7 +189,9 @@ export async function trainCommand(argv: string[], preset: Partial<SacOptions> =
   const callbacks = { onStep: (t: number, total: number) => progress.update(t, total), onEpoch };
 
   if (values.resume !== undefined) {
+    if (!existsSync(values.resume) || !statSync(values.resume).isDirectory()) throw new Error(`--resume ${values.resume}: no such run directory`);
     run = new RunDir(values.resume);
+    run.removeStaleTemporaries();
     let ckpt;
     try {
       ckpt = run.readCheckpoint();

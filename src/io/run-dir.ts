@@ -5,7 +5,7 @@
  * and checkpoint.safetensors (everything `softac train --resume` needs). Every file is
  * replaced atomically, so a crash leaves the previous version or the new one.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { SAC } from '../sac/sac.js';
@@ -28,6 +28,24 @@ export class RunDir {
 
   writeConfig(config: unknown): void {
     writeFileAtomic(join(this.dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+  }
+
+  /**
+   * Removes the temporary files a killed writer left behind (writeFileAtomic's
+   * `.<name>.<pid>.<time>.tmp`); the files they were meant to replace are intact.
+   */
+  removeStaleTemporaries(): number {
+    let n = 0;
+    for (const f of readdirSync(this.dir)) {
+      if (!/^\..+\.\d+\.\d+\.tmp$/.test(f)) continue;
+      try {
+        unlinkSync(join(this.dir, f));
+        n++;
+      } catch {
+        // Gone already, or not ours to remove: either way nothing to do.
+      }
+    }
+    return n;
   }
 
   get checkpointPath(): string {

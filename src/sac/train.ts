@@ -80,21 +80,31 @@ export function stat(xs: readonly number[]): Stat {
 }
 
 /** Steps env, checking what comes back so a faulty env is named, not a NaN three layers down. */
-function checkedStep(env: Env, name: string, action: Float32Array, obsDim: number, t: number): StepResult {
-  const r = env.step(action);
-  if (!r || typeof r !== 'object') throw new TypeError(`env '${name}' step ${t}: step() must return { observation, reward, terminated, truncated }, got ${String(r)}`);
-  if (r.observation?.length !== obsDim) throw new RangeError(`env '${name}' step ${t}: observation must have ${obsDim} values, got ${r.observation?.length}`);
-  for (let i = 0; i < obsDim; i++) {
-    if (!Number.isFinite(r.observation[i])) throw new RangeError(`env '${name}' step ${t}: observation[${i}] is ${r.observation[i]}, not a finite number`);
+function checkedStep(env: Env, name: string, action: Float32Array, obsDim: number, where: string): StepResult {
+  let r: StepResult;
+  try {
+    r = env.step(action);
+  } catch (e) {
+    throw new Error(`env '${name}' ${where}: step() threw: ${(e as Error)?.message ?? String(e)}`, { cause: e });
   }
-  if (typeof r.reward !== 'number' || !Number.isFinite(r.reward)) throw new RangeError(`env '${name}' step ${t}: reward is ${String(r.reward)}, not a finite number`);
+  if (!r || typeof r !== 'object') throw new TypeError(`env '${name}' ${where}: step() must return { observation, reward, terminated, truncated }, got ${String(r)}`);
+  if (r.observation?.length !== obsDim) throw new RangeError(`env '${name}' ${where}: observation must have ${obsDim} values, got ${r.observation?.length}`);
+  for (let i = 0; i < obsDim; i++) {
+    if (!Number.isFinite(r.observation[i])) throw new RangeError(`env '${name}' ${where}: observation[${i}] is ${r.observation[i]}, not a finite number`);
+  }
+  if (typeof r.reward !== 'number' || !Number.isFinite(r.reward)) throw new RangeError(`env '${name}' ${where}: reward is ${String(r.reward)}, not a finite number`);
   if (typeof r.terminated !== 'boolean' || typeof r.truncated !== 'boolean')
-    throw new TypeError(`env '${name}' step ${t}: terminated and truncated must be booleans, got ${String(r.terminated)} and ${String(r.truncated)}`);
+    throw new TypeError(`env '${name}' ${where}: terminated and truncated must be booleans, got ${String(r.terminated)} and ${String(r.truncated)}`);
   return r;
 }
 
 function checkedReset(env: Env, name: string, seed: number | undefined, obsDim: number): ArrayLike<number> {
-  const o = env.reset(seed);
+  let o: ArrayLike<number>;
+  try {
+    o = env.reset(seed);
+  } catch (e) {
+    throw new Error(`env '${name}' reset: reset() threw: ${(e as Error)?.message ?? String(e)}`, { cause: e });
+  }
   if (o?.length !== obsDim) throw new RangeError(`env '${name}' reset: observation must have ${obsDim} values, got ${o?.length}`);
   return o;
 }
@@ -233,7 +243,7 @@ export class Trainer {
     // Uniform random actions first, for better exploration; then the policy's samples.
     if (t > o_.startSteps) a.set(this.agent.act(this.o));
     else for (let j = 0; j < this.actDim; j++) a[j] = this.explore.uniformIn(this.low[j]!, this.high[j]!);
-    const r = checkedStep(this.env, name, a, this.obsDim, t + 1);
+    const r = checkedStep(this.env, name, a, this.obsDim, `step ${t + 1}`);
     this.epRet += r.reward;
     this.epLen++;
     // Only a true termination is done; hitting a time limit is not (the trap: storing it as
@@ -446,7 +456,7 @@ export function testAgent(agent: Acting, env: Env, name: string, episodes: numbe
   for (let e = 0; e < episodes; e++) {
     let o = checkedReset(env, name, (seed + e) >>> 0, obsDim), ret = 0, len = 0;
     for (;;) {
-      const r = checkedStep(env, name, agent.act(o, true), obsDim, len + 1);
+      const r = checkedStep(env, name, agent.act(o, true), obsDim, `test episode ${e + 1} step ${len + 1}`);
       ret += r.reward;
       len++;
       o = r.observation;
