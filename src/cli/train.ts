@@ -3,17 +3,18 @@
  * default and its doc line), plus --env, --seed, --threads, --backend.
  */
 import { existsSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { builtinEnvs, type Env } from '../envs/index.js';
+import { EnvSpecError, envSpecOf, loadEnvFactory as loadEnv } from '../envs/load.js';
 import { getKernels, type BackendChoice } from '../kernels/index.js';
-import type { CurvePoint } from '../io/curve.js';
 import { RunDir } from '../io/run-dir.js';
+import { epochTable, RunLogger } from '../sac/logger.js';
 import { ProgressLine } from './progress.js';
 import { defaults, optionDocs, resolveOptions, type SacOptions } from '../sac/options.js';
-import { type EpochStats, type Stat, Trainer } from '../sac/train.js';
+import { type EpochStats, Trainer } from '../sac/train.js';
+
 
 /** A bad command line: printed with a pointer to the usage, exit code 2. */
 export class UsageError extends Error {}
@@ -83,63 +84,17 @@ export function checkedOptions(partial: Partial<SacOptions>): SacOptions {
   }
 }
 
-/** Loads --env: a built-in name, or a module whose default export is a class or factory. */
+/** Loads --env (see envs/load.ts), its errors as usage errors. */
 export async function loadEnvFactory(spec: string): Promise<() => Env> {
-  const builtin = builtinEnvs[spec];
-  if (builtin) return builtin;
-  if (!/[/\\]|\.m?js$/.test(spec)) throw new UsageError(`--env: unknown environment '${spec}' (built in: ${Object.keys(builtinEnvs).join(', ')}; or a path to a module)`);
-  let mod: { default?: unknown };
   try {
-    mod = await import(pathToFileURL(resolve(spec)).href);
+    return await loadEnv(spec);
   } catch (e) {
-    throw new UsageError(`--env: cannot load the module '${spec}': ${(e as Error).message}`);
+    throw e instanceof EnvSpecError ? new UsageError(e.message) : e;
   }
-  const exp = mod.default;
-  if (typeof exp !== 'function') throw new UsageError(`--env: '${spec}' must default-export an Env class or a factory function, got ${typeof exp}`);
-  const isClass = /^class\b/.test(Function.prototype.toString.call(exp));
-  const make = () => (isClass ? new (exp as new () => Env)() : (exp as () => Env)());
-  const env = make();
-  const problems: string[] = [];
-  if (!Array.isArray(env?.observationSpace?.shape) || !Number.isInteger(env.observationSpace.shape[0])) problems.push('observationSpace.shape must be [obs_dim]');
-  const as = env?.actionSpace;
-  if (!as || !Array.isArray(as.low) || !Array.isArray(as.high) || as.low.length !== as.shape?.[0] || as.high.length !== as.shape?.[0])
-    problems.push('actionSpace needs shape [act_dim] and low/high arrays of act_dim numbers');
-  if (typeof env?.reset !== 'function' || typeof env?.step !== 'function') problems.push('reset() and step() must be functions');
-  if (problems.length) throw new UsageError(`--env '${spec}': ${problems.join('; ')}`);
-  return make;
-}
-
-const num = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
-
-const withMinAndMax = (name: string, x: Stat): [string, string][] =>
-  [[`Average${name}`, num(x.average)], [`Std${name}`, num(x.std)], [`Max${name}`, num(x.max)], [`Min${name}`, num(x.min)]];
-
-/** One epoch's logged values in Spinning Up's column names and order. */
-export function epochRow(s: EpochStats): [string, string][] {
-  return [
-    ['Epoch', String(s.epoch)],
-    ['AverageEpRet', num(s.epRet.average)], ['StdEpRet', num(s.epRet.std)], ['MaxEpRet', num(s.epRet.max)], ['MinEpRet', num(s.epRet.min)],
-    ['AverageTestEpRet', num(s.testEpRet.average)], ['StdTestEpRet', num(s.testEpRet.std)], ['MaxTestEpRet', num(s.testEpRet.max)], ['MinTestEpRet', num(s.testEpRet.min)],
-    ['EpLen', num(s.epLen, 1)], ['TestEpLen', num(s.testEpLen, 1)], ['TotalEnvInteracts', String(s.totalEnvInteracts)],
-    ...withMinAndMax('Q1Vals', s.q1Vals), ...withMinAndMax('Q2Vals', s.q2Vals), ...withMinAndMax('LogPi', s.logPi),
-    ['LossPi', num(s.lossPi)], ['LossQ', num(s.lossQ)], ['Alpha', num(s.alpha, 4)], ['Time', num(s.time, 1)],
-  ];
-}
-
-/** Spinning Up's epoch table, one block per epoch. */
-export function epochTable(s: EpochStats): string {
-  const rows = epochRow(s);
-  const bar = '-'.repeat(41);
-  return [bar, ...rows.map(([k, v]) => `|${k.padStart(19)} |${v.padStart(18)} |`), bar].join('\n');
 }
 
 /** The flags that may come with --resume: everything else is the checkpoint's. */
 const RESUME_FLAGS = new Set(['resume', 'epochs', 'threads', 'help']);
-
-/** A built-in env name as is; a module path made absolute, so a resume finds it from anywhere. */
-function envSpecOf(env: string): string {
-  return builtinEnvs[env] ? env : resolve(env);
-}
 
 export async function trainCommand(argv: string[], preset: Partial<SacOptions> = {}): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -171,22 +126,16 @@ export async function trainCommand(argv: string[], preset: Partial<SacOptions> =
   }
 
   let run: RunDir, trainer: Trainer, envSpec: string, kernelsInfo: { backend: string; path: string | null };
-  const curve: CurvePoint[] = [];
+  let logger: RunLogger | null = null;
   const progress = new ProgressLine(process.stderr);
-  const onEpoch = (s: EpochStats) => {
-    progress.clear();
-    console.log(epochTable(s));
-    run.addProgress(epochRow(s));
-    curve.push({ steps: s.totalEnvInteracts, train: s.epRet.average, test: s.testEpRet.average });
-    run.writeCurve(curve, `SAC on ${basename(trainer.envName)} (seed ${trainer.seed})`);
-    run.writeModel(trainer.agent);
-    writeCheckpoint();
+  const callbacks = {
+    onStep: (t: number, total: number) => progress.update(t, total),
+    onEpoch: (s: EpochStats) => {
+      progress.clear();
+      console.log(epochTable(s));
+      logger!.epoch(s);
+    },
   };
-  const writeCheckpoint = () => {
-    const { tensors, state } = trainer.saveState();
-    run.writeCheckpoint(tensors, { ...state, envSpec, kernels: kernelsInfo });
-  };
-  const callbacks = { onStep: (t: number, total: number) => progress.update(t, total), onEpoch };
 
   if (values.resume !== undefined) {
     if (!existsSync(values.resume) || !statSync(values.resume).isDirectory()) throw new Error(`--resume ${values.resume}: no such run directory`);
@@ -216,8 +165,6 @@ export async function trainCommand(argv: string[], preset: Partial<SacOptions> =
       throw new Error(`--resume ${values.resume}: ${(e as Error).message}`);
     }
     if (trainer.inexact) console.warn(`softac: warning: ${trainer.inexact}`);
-    run.setProgress(trainer.epochs.map(epochRow));
-    for (const s of trainer.epochs) curve.push({ steps: s.totalEnvInteracts, train: s.epRet.average, test: s.testEpRet.average });
     console.log(`softac: resuming ${run.dir} at step ${trainer.t} of ${trainer.totalSteps} (SAC on ${trainer.envName}, seed ${trainer.seed}); kernels: ${describe(info)}`);
   } else {
     const k = getKernels(backend as BackendChoice);
@@ -233,6 +180,7 @@ export async function trainCommand(argv: string[], preset: Partial<SacOptions> =
     trainer = new Trainer({ k, makeEnv, envName, options: opts, seed }, callbacks);
     console.log(`softac: SAC on ${envName}, seed ${seed}, ${opts.epochs} epochs of ${opts.stepsPerEpoch} steps; kernels: ${describe(info)}; run directory ${run.dir}`);
   }
+  logger = new RunLogger(run, trainer, { envSpec, kernels: kernelsInfo });
 
   // Ctrl-C (or SIGTERM) asks the loop to stop between two steps; it then saves and exits.
   // A second Ctrl-C while it is still running quits at once (the last epoch's files stay).
@@ -247,7 +195,7 @@ export async function trainCommand(argv: string[], preset: Partial<SacOptions> =
     const { stopped } = await trainer.runAsync({ shouldStop: () => signal !== null });
     progress.clear();
     if (stopped) {
-      writeCheckpoint();
+      logger.checkpoint();
       run.writeModel(trainer.agent);
       console.log(`softac: stopped by ${signal} at step ${trainer.t} of ${trainer.totalSteps}; checkpoint saved. Continue with: softac train --resume ${run.dir}`);
       process.exitCode = 130;
