@@ -1,0 +1,44 @@
+/** The messages between trainInWorker (main thread) and its worker (worker-entry.ts). */
+import type { SacOptions } from './options.js';
+import type { ActorCriticSizes } from './core.js';
+import type { EpochStats } from './train.js';
+
+export interface WorkerTrainOptions {
+  /** A built-in env name (Pendulum-v1, MountainCarContinuous-v0) or a path to an env module. */
+  env?: string;
+  options?: Partial<SacOptions>;
+  seed?: number;
+  /** Kernel backend of the worker (and of the live policy): js, native or auto (default). */
+  backend?: 'js' | 'native' | 'auto';
+  /** Native kernel threads of the worker (the pool is shared by the process). */
+  threads?: number;
+  /** A run directory: config, progress, curve, model and checkpoint after every epoch and on stop(). */
+  out?: string;
+  /** Continue the run in this directory from its checkpoint (its files keep being written there). */
+  resume?: string;
+  /** With resume: a new, larger number of epochs. */
+  epochs?: number;
+  /** Also send the live policy new weights every this many env steps (default: once per epoch). */
+  policyEvery?: number;
+}
+
+export interface TrainSummary {
+  /** Env steps taken, and the run's length. */
+  steps: number;
+  totalSteps: number;
+  /** True when stop() ended it before the last step. */
+  stopped: boolean;
+  epochs: EpochStats[];
+  /** Where the run's files are, when out or resume was given. */
+  runDir: string | null;
+}
+
+export type ToWorker = { type: 'stop' } | { type: 'policy' };
+
+export type FromWorker =
+  | { type: 'ready'; sizes: ActorCriticSizes; bounds: { low: number[]; high: number[] }; names: string[]; shapes: number[][]; pi: Float32Array; t: number; totalSteps: number; inexact: string | null }
+  | { type: 'progress'; t: number; total: number }
+  | { type: 'epoch'; stats: EpochStats }
+  | { type: 'policy'; t: number; pi: Float32Array }
+  | { type: 'done'; summary: TrainSummary }
+  | { type: 'error'; name: string; message: string };
