@@ -34,7 +34,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
   if (!['js', 'native', 'auto'].includes(values.backend!)) throw new UsageError(`--backend must be js, native or auto, got '${values.backend}'`);
   const makeEnv = await loadEnvFactory(values.env!);
   const env = makeEnv();
-  const policy = Policy.load(values.model, env.actionSpace, getKernels(values.backend as BackendChoice));
+  const policy = Policy.load(values.model, { bounds: env.actionSpace, kernels: getKernels(values.backend as BackendChoice) });
   if (policy.sizes.obsDim !== env.observationSpace.shape[0])
     throw new UsageError(`eval: the model reads ${policy.sizes.obsDim} observation values, '${values.env}' gives ${env.observationSpace.shape[0]}`);
   const maxEpLen = env.maxEpisodeSteps ?? 1000;

@@ -7,9 +7,8 @@
  * back to the same double), but not -0, NaN or the infinities; those are written as tagged
  * strings and read back, so a resumed run sees the very same numbers.
  */
-import { type NamedTensor, decodeSafetensors, encodeSafetensors } from './safetensors.js';
 import { writeFileAtomic } from './atomic.js';
-import { readFileSync, statSync } from 'node:fs';
+import { decodeSafetensors, encodeSafetensors, loadSafetensors, type NamedTensor, type Safetensors } from './safetensors.js';
 
 export const CHECKPOINT_KEY = 'softac.checkpoint';
 export const CHECKPOINT_FORMAT = 'softac-checkpoint';
@@ -56,7 +55,15 @@ export function saveCheckpoint(path: string, tensors: Iterable<[string, NamedTen
 }
 
 export function decodeCheckpoint(bytes: Uint8Array, source: string): Checkpoint {
-  const { tensors, metadata } = decodeSafetensors(bytes, source);
+  return checkpointOf(decodeSafetensors(bytes, source), source);
+}
+
+/** Reads a checkpoint with loadSafetensors' guards (a regular file only, the header checked first). */
+export function loadCheckpoint(path: string): Checkpoint {
+  return checkpointOf(loadSafetensors(path), path);
+}
+
+function checkpointOf({ tensors, metadata }: Safetensors, source: string): Checkpoint {
   const text = metadata[CHECKPOINT_KEY];
   if (text === undefined) throw new RangeError(`checkpoint ${source}: no '${CHECKPOINT_KEY}' entry in the metadata; this is a safetensors file but not a softac checkpoint (a model.safetensors holds only parameters)`);
   let state: unknown;
@@ -70,15 +77,4 @@ export function decodeCheckpoint(bytes: Uint8Array, source: string): Checkpoint 
   if (s.format !== CHECKPOINT_FORMAT) throw new RangeError(`checkpoint ${source}: format is ${JSON.stringify(s.format)}, expected '${CHECKPOINT_FORMAT}'`);
   if (s.version !== CHECKPOINT_VERSION) throw new RangeError(`checkpoint ${source}: version ${JSON.stringify(s.version)} is not supported (this softac reads version ${CHECKPOINT_VERSION})`);
   return { tensors, state: s };
-}
-
-export function loadCheckpoint(path: string): Checkpoint {
-  let bytes: Buffer;
-  try {
-    if (statSync(path).isDirectory()) throw new Error('it is a directory');
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new Error(`checkpoint ${path}: cannot read the file (${(e as Error).message})`);
-  }
-  return decodeCheckpoint(bytes, path);
 }

@@ -1,6 +1,6 @@
 /** The nn layer: flat parameters with state-dict names, Linear, MLP, Adam, the PRNG. */
-export { ParameterSet } from './params.js';
-export type { ParamSpec } from './params.js';
+export { checkStateDict, ParameterSet } from './params.js';
+export type { ParamSpec, StateDictOptions } from './params.js';
 export { Linear, linearSpecs } from './linear.js';
 export { MLP, mlpSpecs } from './mlp.js';
 export type { Activation } from './mlp.js';

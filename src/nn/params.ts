@@ -11,6 +11,40 @@ export interface ParamSpec {
   shape: readonly number[];
 }
 
+export interface StateDictOptions {
+  /** Which names outside the specs a state dict may hold (ignored); default: any. */
+  allowExtra?: (name: string) => boolean;
+}
+
+/** Up to 10 names, quoted, for an error message. */
+function listNames(names: string[]): string {
+  const shown = names.slice(0, 10).map((n) => `'${n.length > 80 ? `${n.slice(0, 77)}...` : n}'`).join(', ');
+  return names.length > 10 ? `${shown} and ${names.length - 10} more` : shown;
+}
+
+/**
+ * Checks a state dict against specs without allocating anything: every spec's name present
+ * with the same shape and as many values, and no names outside the specs but those
+ * `allowExtra` accepts. Throws a RangeError listing every missing or unexpected name.
+ */
+export function checkStateDict(specs: readonly ParamSpec[], values: ReadonlyMap<string, { shape: readonly number[]; data: Float32Array }>,
+  { allowExtra = () => true }: StateDictOptions = {}): void {
+  const missing = specs.filter((s) => !values.has(s.name)).map((s) => s.name);
+  const known = new Set(specs.map((s) => s.name));
+  const extra = [...values.keys()].filter((n) => !known.has(n) && !allowExtra(n));
+  const problems: string[] = [];
+  if (missing.length) problems.push(`is missing ${listNames(missing)}`);
+  if (extra.length) problems.push(`has ${extra.length === 1 ? 'an unexpected tensor' : `${extra.length} unexpected tensors`} ${listNames(extra)}`);
+  if (problems.length) throw new RangeError(`state dict ${problems.join(' and ')}`);
+  for (const s of specs) {
+    const v = values.get(s.name)!;
+    const n = s.shape.reduce((a, b) => a * b, 1);
+    if (v.shape.length !== s.shape.length || !v.shape.every((d, i) => d === s.shape[i]))
+      throw new RangeError(`state dict '${s.name}' has shape ${shapeStr(v.shape)}, expected ${shapeStr(s.shape)}`);
+    if (v.data.length !== n) throw new RangeError(`state dict '${s.name}' has ${v.data.length} values, its shape ${shapeStr(s.shape)} needs ${n}`);
+  }
+}
+
 export class ParameterSet {
   readonly data: Float32Array;
   readonly grad: Float32Array;
@@ -68,15 +102,13 @@ export class ParameterSet {
     k.fill(this.grad, 0);
   }
 
-  /** Copies values in by name (a state dict), checking every shape. */
-  load(values: ReadonlyMap<string, { shape: readonly number[]; data: Float32Array }>): void {
-    for (const n of this.names) {
-      const v = values.get(n);
-      const t = this.tensors.get(n)!;
-      if (!v) throw new RangeError(`state dict is missing '${n}'`);
-      if (v.shape.length !== t.shape.length || !v.shape.every((d, i) => d === t.shape[i]))
-        throw new RangeError(`state dict '${n}' has shape ${shapeStr(v.shape)}, expected ${shapeStr(t.shape)}`);
-    }
+  /**
+   * Copies values in by name (a state dict), all or nothing, after checkStateDict: every
+   * name present with its shape. Other names are accepted unless `allowExtra` refuses them
+   * (by default all are: a checkpoint holds other sets' tensors too).
+   */
+  load(values: ReadonlyMap<string, { shape: readonly number[]; data: Float32Array }>, options: StateDictOptions = {}): void {
+    checkStateDict(this.names.map((n) => ({ name: n, shape: this.tensors.get(n)!.shape })), values, options);
     for (const n of this.names) this.tensors.get(n)!.data.set(values.get(n)!.data);
   }
 }

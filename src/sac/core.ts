@@ -108,9 +108,18 @@ export class SquashedGaussianMLPActor {
 export function actOnce(g: Tape, actor: SquashedGaussianMLPActor, obsDim: number, actDim: number,
   obs: ArrayLike<number>, rng: Rng | null): Float32Array {
   if (obs.length !== obsDim) throw new RangeError(`act: the observation must have ${obsDim} values, got ${obs.length}`);
+  return actRows(g, actor, Float32Array.from(obs), 1, obsDim, actDim, rng);
+}
+
+/**
+ * Actions for B observations, obs [B, obs_dim] row-major, as actOnce: the noise is drawn row
+ * after row, so one call draws what B calls of actOnce would. Returns [B, act_dim].
+ */
+export function actRows(g: Tape, actor: SquashedGaussianMLPActor, obs: Float32Array, B: number, obsDim: number, actDim: number,
+  rng: Rng | null): Float32Array {
   const a = g.noGrad(() => {
-    const eps = rng ? new ag.Tensor(rng.fillNormal(g.scratch(actDim)), [1, actDim]) : null;
-    return actor.forward(g, new ag.Tensor(Float32Array.from(obs), [1, obsDim]), eps, false).a.data.slice();
+    const eps = rng ? new ag.Tensor(rng.fillNormal(g.scratch(B * actDim)), [B, actDim]) : null;
+    return actor.forward(g, new ag.Tensor(obs, [B, obsDim]), eps, false).a.data.slice();
   });
   g.reset();
   return a;

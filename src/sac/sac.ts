@@ -13,6 +13,7 @@ import { ParameterSet } from '../nn/params.js';
 import { Rng } from '../nn/rng.js';
 import type { Batch } from './buffer.js';
 import { type ActorCriticSizes, actOnce, actorCriticSpecs, MLPActorCritic } from './core.js';
+import { ACTION_BOUNDS_KEY } from './policy.js';
 import { resolveOptions, type SacOptions } from './options.js';
 
 export interface ActionBounds {
@@ -275,9 +276,12 @@ export class SAC {
     this.targetUpdates = state.targetUpdates;
   }
 
-  /** Writes stateDict() as safetensors, atomically; Policy.load reads it back. */
+  /**
+   * Writes stateDict() as safetensors, atomically, with the action bounds in the metadata
+   * (a state dict has none), so Policy.load(path) acts in the right box by itself.
+   */
   saveModel(path: string): void {
-    saveSafetensors(path, this.stateDict(), { format: 'pt' });
+    saveSafetensors(path, this.stateDict(), { format: 'pt', [ACTION_BOUNDS_KEY]: JSON.stringify({ low: this.bounds.low, high: this.bounds.high }) });
   }
 
   /** An action for one observation: a sample (training) or scale tanh(mu) + shift (test). */

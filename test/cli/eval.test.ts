@@ -25,10 +25,10 @@ const sac = new SAC(referenceKernels, 3, { low: [-2], high: [2] }, { hidden: [8,
 sac.saveModel(model);
 
 test("a loaded Policy acts exactly as the agent's deterministic policy", () => {
-  const p = Policy.load(model, { low: [-2], high: [2] }, referenceKernels);
+  const p = Policy.load(model, { bounds: { low: [-2], high: [2] }, kernels: referenceKernels });
   assert.equal(p.sizes, { obsDim: 3, actDim: 1, hidden: [8, 8] });
   for (const o of [[0.1, -0.2, 0.3], [1, 0, -5]]) assert.equal(Array.from(p.act(o)), Array.from(sac.act(o, true)));
-  assert.throws(() => Policy.load(model, { low: [-1, -1], high: [1, 1] }), /acts in 1 dimensions, the environment's action space has 2/);
+  assert.throws(() => Policy.load(model, { bounds: { low: [-1, -1], high: [1, 1] } }), /acts in 1 dimensions, the environment's action space has 2/);
   assert.throws(() => p.act([1, 2]), /observation must have 3 values, got 2/);
 });
 
@@ -40,7 +40,7 @@ test('softac eval runs N deterministic episodes and prints each return and the a
   assert.match(lines[0]!, /^episode 1: return -?\d+\.\d{3}, length 200$/);
   assert.match(lines[3]!, /^average return -?\d+\.\d{3} \(std .*\) over 3 episodes$/);
   // The same as running the policy by hand on the same resets.
-  const p = Policy.load(model, { low: [-2], high: [2] });
+  const p = Policy.load(model, { bounds: { low: [-2], high: [2] } });
   const env = new Pendulum();
   let o: ArrayLike<number> = env.reset(5), ret = 0;
   for (let t = 0; t < 200; t++) {

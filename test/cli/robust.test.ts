@@ -74,7 +74,9 @@ test('SIGKILL at random moments while checkpoints are written: every time, the c
     // Wait for the first epoch of this process, then kill at a random moment after it.
     await new Promise<void>((res) => {
       const poll = setInterval(() => {
-        if ((seen.match(/TotalEnvInteracts/g) ?? []).length >= 1) {
+        // After this process's first epoch, and once a checkpoint exists (the very first
+        // one is written just after the epoch's table is printed).
+        if ((seen.match(/TotalEnvInteracts/g) ?? []).length >= 1 && existsSync(join(out, 'checkpoint.safetensors'))) {
           clearInterval(poll);
           setTimeout(() => { child.kill('SIGKILL'); kills++; res(); }, rng.int(150));
         }

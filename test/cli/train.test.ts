@@ -132,7 +132,7 @@ test('--resume refuses other flags, a missing run, a truncated or foreign checkp
   assert.match(missing.stderr, /--resume .*nowhere: no such run directory/);
   const empty = softac(['train', '--resume', dir]);
   assert.is(empty.status, 1);
-  assert.match(empty.stderr, /--resume .*: checkpoint .*checkpoint\.safetensors: cannot read the file/);
+  assert.match(empty.stderr, /--resume .*: safetensors .*checkpoint\.safetensors: cannot read the file/);
   const ckpt = join(run, 'checkpoint.safetensors');
   const bytes = readFileSync(ckpt);
   writeFileSync(ckpt, bytes.subarray(0, bytes.length - 100));

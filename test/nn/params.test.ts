@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 
 import { Tape, Tensor } from '../../src/autograd/index.js';
 import { referenceKernels } from '../../src/kernels/index.js';
-import { Linear, MLP, mlpSpecs, ParameterSet, Rng } from '../../src/nn/index.js';
+import { checkStateDict, Linear, MLP, mlpSpecs, ParameterSet, Rng } from '../../src/nn/index.js';
 import { assertClose } from '../helpers/assert.js';
 
 test('mlp parameters are named as nn.Sequential numbers them, with PyTorch shapes', () => {
@@ -61,6 +61,23 @@ test('load() copies a state dict by name and refuses missing names and wrong sha
   wrong.set('q.0.bias', { shape: [3], data: Float32Array.of(1, 2, 3) });
   assert.throws(() => set.load(wrong), /'q.0.bias' has shape \[3\], expected \[2\]/);
   assert.equal(Array.from(set.data), [1, 2, 3, 4, 5, 6], 'a refused load changes nothing');
+});
+
+test('load() names every missing tensor, and unexpected ones where allowExtra refuses them', () => {
+  const set = new ParameterSet(mlpSpecs('q', [2, 2, 1]));
+  const t = (shape: number[]) => ({ shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)) });
+  assert.throws(() => set.load(new Map([['q.0.weight', t([2, 2])]])), /state dict is missing 'q.0.bias', 'q.2.weight', 'q.2.bias'$/);
+  const full = new Map([['q.0.weight', t([2, 2])], ['q.0.bias', t([2])], ['q.2.weight', t([1, 2])], ['q.2.bias', t([1])]]);
+  const more = new Map([...full, ['targ.q.0.bias', t([2])], ['other', t([1])], ['more', t([1])]]);
+  set.load(more); // any extra name by default: a checkpoint holds other sets' tensors too
+  const onlyTarg = { allowExtra: (n: string) => n.startsWith('targ.') };
+  assert.throws(() => set.load(more, onlyTarg), /state dict has 2 unexpected tensors 'other', 'more'$/);
+  more.delete('q.2.bias');
+  assert.throws(() => set.load(more, onlyTarg), /state dict is missing 'q.2.bias' and has 2 unexpected tensors 'other', 'more'$/);
+  full.set('q.2.bias', { shape: [1], data: new Float32Array(2) });
+  assert.throws(() => set.load(full), /state dict 'q.2.bias' has 2 values, its shape \[1\] needs 1/);
+  const many = new Map([...Array(12).keys()].map((i) => [`x${i}`, t([1])]));
+  assert.throws(() => checkStateDict([], many, { allowExtra: () => false }), /12 unexpected tensors 'x0', .*'x9' and 2 more$/);
 });
 
 test('MLP applies the hidden and output activations', () => {
