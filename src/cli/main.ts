@@ -12,6 +12,7 @@ import { benchKernels } from '../../bench/kernels.js';
 import { benchLearn, type LearnRow } from '../../bench/learn.js';
 import { getKernels, nativeLoadError } from '../kernels/index.js';
 import { evalCommand } from './eval.js';
+import { traceCommand } from './trace.js';
 import { checkedOptions, optionFlags, optionsFromFlags, trainCommand, UsageError } from './train.js';
 
 const USAGE = `usage: softac <command> [options]
@@ -20,6 +21,12 @@ commands:
   train [options]           train SAC (softac train --help lists every option)
   eval --model FILE [--env ENV] [--episodes N]
                             deterministic episodes of a saved model, with their returns
+  trace --checkpoint FILE --batch FILE [--rows 0,1] [--explain] [--json] [--html FILE]
+        [--grads-out FILE] [--alpha A] [--gamma G] [--act-limit L]
+                            one SAC update node by node: each intermediate of the squashed
+                            Gaussian, the backup and both losses, with its value and its
+                            gradient (softac trace --help)
+  trace --example DIR       write a random checkpoint and batch to trace
   info                      the kernel backend, SIMD path and threads in use
   bench [kernels|autograd] [--json] [--time MS] [--threads 1,2]
                             benchmark the kernels (GEMM, tanh, the squashed Gaussian) or
@@ -146,6 +153,9 @@ async function main(argv: string[]): Promise<void> {
     case 'eval':
       await evalCommand(rest);
       return;
+    case 'trace':
+      await traceCommand(rest);
+      return;
     case 'start':
       await trainCommand(rest, { epochs: 5, stepsPerEpoch: 2000, startSteps: 1000, updateAfter: 1000, numTestEpisodes: 5 });
       return;
@@ -164,7 +174,8 @@ const argvCommand = process.argv[2];
 main(process.argv.slice(2)).catch((e: unknown) => {
   const err = e as Error & { code?: string };
   if (e instanceof UsageError || err.code?.startsWith('ERR_PARSE_ARGS')) {
-    const help = argvCommand === 'train' || argvCommand === 'start' ? 'softac train --help' : argvCommand === 'eval' ? 'softac eval --help' : 'softac --help';
+    const help = argvCommand === 'train' || argvCommand === 'start' ? 'softac train --help' : argvCommand === 'eval' ? 'softac eval --help'
+      : argvCommand === 'trace' ? 'softac trace --help' : 'softac --help';
     console.error(`softac: ${err.message} (see ${help})`);
     process.exit(2);
   }
