@@ -10,6 +10,7 @@ import { tableHeader, tableRow } from '../../bench/common.js';
 import { benchAutograd } from '../../bench/autograd.js';
 import { benchKernels } from '../../bench/kernels.js';
 import { benchLearn, type LearnRow } from '../../bench/learn.js';
+import { benchSac } from '../../bench/sac.js';
 import { getKernels, nativeLoadError } from '../kernels/index.js';
 import { evalCommand } from './eval.js';
 import { traceCommand } from './trace.js';
@@ -32,6 +33,11 @@ commands:
                             benchmark the kernels (GEMM, tanh, the squashed Gaussian) or
                             the autograd (an MLP step and the tape's overhead) on every
                             backend, SIMD path and thread count; both when none is named
+  bench sac [--json] [--seconds S] [--threads 1,2] [--batches 100,256] [--dims 3x1,17x6]
+            [--no-js] [--no-pytorch]
+                            full SAC updates per second, GFLOPS and fraction of the FMA
+                            peak, native and TypeScript, with PyTorch's update measured in
+                            the same run when python3 has torch; act() latency, env steps/s
   bench learn [--env E] [--seeds 0,1,2,3,4] [--steps 20000] [--json] [train's option flags]
                             SAC with Spinning Up's defaults (or the flags given) per seed:
                             final test return, wall time
@@ -71,6 +77,7 @@ function parseThreads(s: string): number[] {
 
 async function bench(argv: string[]): Promise<void> {
   if (argv[0] === 'learn') return benchLearnCommand(argv.slice(1));
+  if (argv[0] === 'sac') return benchSacCommand(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -99,6 +106,56 @@ async function bench(argv: string[]): Promise<void> {
       onRow: (r) => console.log(values.json ? JSON.stringify(r) : tableRow(r)),
     });
   }
+}
+
+/** `softac bench sac [--json] [--seconds S] [--threads 1,2] [--batches 100,256] [--dims 3x1,17x6] [--no-js] [--no-pytorch]`. */
+async function benchSacCommand(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean', default: false },
+      seconds: { type: 'string', default: '3' },
+      threads: { type: 'string', default: '1,2' },
+      batches: { type: 'string', default: '100,256' },
+      dims: { type: 'string', default: '3x1,17x6' },
+      'no-js': { type: 'boolean', default: false },
+      'no-pytorch': { type: 'boolean', default: false },
+    },
+  });
+  if (positionals.length) throw new UsageError(`bench sac: unexpected argument '${positionals[0]}'`);
+  const seconds = Number(values.seconds);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--seconds must be a positive number, got '${values.seconds}'`);
+  const batches = values.batches.split(',').map((x) => Number(x.trim()));
+  if (!batches.every((b) => Number.isInteger(b) && b >= 1)) throw new UsageError(`--batches must be a comma-separated list of positive integers, got '${values.batches}'`);
+  const dims = values.dims.split(',').map((x) => x.trim().split('x').map(Number));
+  if (!dims.every((d) => d.length === 2 && d.every((v) => Number.isInteger(v) && v >= 1)))
+    throw new UsageError(`--dims must be a comma-separated list of OBSxACT pairs like 3x1,17x6, got '${values.dims}'`);
+  const json = values.json;
+  if (!json) {
+    console.log(`softac SAC update benchmark on ${machine()}: hidden (256, 256), full Spinning Up updates (Q step, policy step, polyak)`);
+  }
+  let header = false;
+  await benchSac({
+    seconds, threads: parseThreads(values.threads), batches, dims: dims as [number, number][], js: !values['no-js'], pytorch: !values['no-pytorch'],
+    onPeak: (peak, path) => console.log(json ? JSON.stringify({ bench: 'fma_peak', path, gflops_per_thread: peak }) : `FMA peak (probe, ${path}): ${peak.toFixed(1)} GFLOPS per thread`),
+    onNote: (note) => (json ? console.log(JSON.stringify({ bench: 'note', note })) : console.log(`note: ${note}`)),
+    onRow: (r) => {
+      if (json) return console.log(JSON.stringify(r));
+      if (r.bench === 'sac_update') {
+        if (!header) {
+          console.log('| batch | obs x act | backend | path           | threads | updates/s |  GFLOPS | % of peak |\n|------:|----------:|---------|----------------|--------:|----------:|--------:|----------:|');
+          header = true;
+        }
+        const pct = r.peak_fraction === null ? '' : `${(100 * r.peak_fraction).toFixed(0)}%`;
+        console.log(`| ${String(r.batch).padStart(5)} | ${`${r.obs_dim}x${r.act_dim}`.padStart(9)} | ${r.backend.padEnd(7)} | ${r.path.padEnd(14)} | ${String(r.threads).padStart(7)} | ${r.updates_per_s.toFixed(1).padStart(9)} | ${r.gflops.toFixed(1).padStart(7)} | ${pct.padStart(9)} |`);
+      } else if (r.bench === 'act') {
+        console.log(`act() on one observation, ${r.deterministic ? 'deterministic' : 'sampled'}, ${r.backend} ${r.path}: ${r.latency_us.toFixed(2)} us`);
+      } else {
+        console.log(`${r.env} env steps: ${(r.steps_per_s / 1e6).toFixed(2)} million per second`);
+      }
+    },
+  });
 }
 
 /** `softac bench learn [--env E] [--seeds 0,1,2,3,4] [--steps 20000] [--json] [SacOptions flags]`. */

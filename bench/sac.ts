@@ -1,0 +1,180 @@
+/**
+ * The SAC benchmark (`softac bench sac`): full Spinning Up updates (Q step, policy step,
+ * polyak; batch sampled from a replay buffer) per second, at batch 100 and 256, hidden
+ * (256, 256), with Pendulum's dims (3, 1) and HalfCheetah's (17, 6), on the native backend
+ * with each thread count and on the TypeScript backend; GFLOPS from the exact FLOP count
+ * of bench/flops.ts and the fraction of the FMA peak the addon's probe measures. Also the
+ * latency of act() on one observation and Pendulum's env steps per second. When python3
+ * with torch is installed, the same update in PyTorch (bench/pytorch_sac.py) is measured in
+ * the same run, as the baseline.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+import { Pendulum } from '../src/envs/index.js';
+import type { Kernels, NativeKernels } from '../src/kernels/index.js';
+import { referenceKernels, tryLoadNative } from '../src/kernels/index.js';
+import { Rng } from '../src/nn/index.js';
+import { ReplayBuffer } from '../src/sac/buffer.js';
+import { SAC } from '../src/sac/sac.js';
+import { restoringSelection } from './common.js';
+import { sacUpdateFlops } from './flops.js';
+
+export interface SacBenchRow {
+  bench: 'sac_update';
+  batch: number;
+  obs_dim: number;
+  act_dim: number;
+  hidden: number[];
+  backend: 'native' | 'js' | 'pytorch';
+  path: string;
+  threads: number;
+  updates_per_s: number;
+  gflops: number;
+  peak_fraction: number | null;
+}
+
+export interface ActBenchRow {
+  bench: 'act';
+  backend: 'native' | 'js';
+  path: string;
+  deterministic: boolean;
+  latency_us: number;
+}
+
+export interface EnvBenchRow {
+  bench: 'env_steps';
+  env: string;
+  steps_per_s: number;
+}
+
+export interface SacBenchOptions {
+  /** Seconds to measure each native row (the TypeScript rows take at least 3 updates). */
+  seconds: number;
+  threads: number[];
+  batches: number[];
+  dims: [number, number][];
+  js: boolean;
+  pytorch: boolean;
+  onPeak(peakGflops: number, path: string): void;
+  onRow(row: SacBenchRow | ActBenchRow | EnvBenchRow): void;
+  onNote(note: string): void;
+}
+
+const HIDDEN = [256, 256];
+
+function makeAgent(k: Kernels, batch: number, obsDim: number, actDim: number) {
+  const bounds = { low: new Array<number>(actDim).fill(-1), high: new Array<number>(actDim).fill(1) };
+  const sac = new SAC(k, obsDim, bounds, { hidden: HIDDEN, batchSize: batch }, 0);
+  const buf = new ReplayBuffer(obsDim, actDim, 10_000);
+  const rng = new Rng(1);
+  const o = new Float32Array(obsDim), a = new Float32Array(actDim), o2 = new Float32Array(obsDim);
+  for (let i = 0; i < 10_000; i++) {
+    for (let j = 0; j < obsDim; j++) { o[j] = rng.normal(); o2[j] = rng.normal(); }
+    for (let j = 0; j < actDim; j++) a[j] = rng.uniformIn(-1, 1);
+    buf.store(o, a, rng.normal(), o2, rng.uniform() < 0.01);
+  }
+  return { sac, buf, rng };
+}
+
+/** Updates per second: a warm-up, then the best of 3 timed rounds (a shared machine drifts). */
+function updatesPerSecond(k: Kernels, batch: number, obsDim: number, actDim: number, seconds: number, minUpdates: number): number {
+  const { sac, buf, rng } = makeAgent(k, batch, obsDim, actDim);
+  const step = () => sac.update(buf.sampleBatch(batch, rng));
+  const warm = performance.now();
+  let n = 0;
+  do { step(); n++; } while (performance.now() - warm < 200 * seconds && n < 50);
+  let best = 0;
+  for (let round = 0; round < 3; round++) {
+    const start = performance.now();
+    let done = 0;
+    do { step(); done++; } while (done < minUpdates || performance.now() - start < (1000 * seconds) / 3);
+    best = Math.max(best, done / ((performance.now() - start) / 1000));
+  }
+  return best;
+}
+
+function actLatencyUs(k: Kernels, deterministic: boolean): number {
+  const { sac } = makeAgent(k, 1, 3, 1);
+  const obs = Float32Array.of(0.3, -0.9, 0.5);
+  for (let i = 0; i < 2000; i++) sac.act(obs, deterministic);
+  const samples: number[] = [];
+  for (let r = 0; r < 7; r++) {
+    const n = 2000, start = performance.now();
+    for (let i = 0; i < n; i++) sac.act(obs, deterministic);
+    samples.push(((performance.now() - start) * 1000) / n);
+  }
+  return samples.sort((x, y) => x - y)[3]!;
+}
+
+function envStepsPerSecond(): number {
+  const env = new Pendulum();
+  env.reset(0);
+  const a = Float32Array.of(0.5);
+  let n = 0;
+  const start = performance.now();
+  while (performance.now() - start < 300) {
+    for (let i = 0; i < 1000; i++) if (env.step(a).truncated) env.reset();
+    n += 1000;
+  }
+  return n / ((performance.now() - start) / 1000);
+}
+
+/** PyTorch's update in the same run, through bench/pytorch_sac.py; null when python3 has no torch. */
+function pytorchRows(o: SacBenchOptions): SacBenchRow[] | string {
+  const script = fileURLToPath(new URL('../../bench/pytorch_sac.py', import.meta.url));
+  const args = [script, '--seconds', String(o.seconds), '--threads', o.threads.join(','), '--batches', o.batches.join(','),
+    '--dims', o.dims.map(([d, a]) => `${d}x${a}`).join(',')];
+  // The first Python that has torch: $SOFTAC_PYTHON, python3 on the PATH, Debian's own.
+  const pythons = [process.env.SOFTAC_PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => !!p);
+  const python = pythons.find((p) => spawnSync(p, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
+  if (!python) return `PyTorch baseline skipped: none of ${pythons.join(', ')} can import torch (set SOFTAC_PYTHON)`;
+  const r = spawnSync(python, args, { encoding: 'utf8', timeout: 1_800_000 });
+  if (r.error || r.status !== 0) return `PyTorch baseline failed: ${r.error?.message ?? r.stderr.trim().split('\n').pop()}`;
+  return r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as SacBenchRow);
+}
+
+export async function benchSac(o: SacBenchOptions): Promise<void> {
+  const native = tryLoadNative();
+  await restoringSelection(native as NativeKernels | null, async () => {
+    let peak = 0, path = 'js';
+    if (native) {
+      path = native.info().path;
+      peak = native.fmaPeak();
+      o.onPeak(peak, path);
+    } else {
+      o.onNote('native addon unavailable: TypeScript rows only');
+    }
+    const torch = o.pytorch ? pytorchRows(o) : 'PyTorch baseline not requested';
+    if (typeof torch === 'string') o.onNote(torch);
+    for (const batch of o.batches) {
+      for (const [obsDim, actDim] of o.dims) {
+        const flops = sacUpdateFlops({ batch, obsDim, actDim, hidden: HIDDEN }).total;
+        const base = { bench: 'sac_update' as const, batch, obs_dim: obsDim, act_dim: actDim, hidden: HIDDEN };
+        if (typeof torch !== 'string') {
+          for (const r of torch.filter((t) => t.batch === batch && t.obs_dim === obsDim && t.act_dim === actDim)) {
+            o.onRow({ ...r, gflops: (r.updates_per_s * flops) / 1e9, peak_fraction: peak ? (r.updates_per_s * flops) / 1e9 / (peak * r.threads) : null });
+          }
+        }
+        if (native) {
+          for (const t of o.threads) {
+            native.setNumThreads(t);
+            const ups = updatesPerSecond(native, batch, obsDim, actDim, o.seconds, 10);
+            const gflops = (ups * flops) / 1e9;
+            o.onRow({ ...base, backend: 'native', path, threads: t, updates_per_s: ups, gflops, peak_fraction: gflops / (peak * t) });
+          }
+        }
+        if (o.js) {
+          const ups = updatesPerSecond(referenceKernels, batch, obsDim, actDim, Math.min(o.seconds, 1), 3);
+          o.onRow({ ...base, backend: 'js', path: 'js', threads: 1, updates_per_s: ups, gflops: (ups * flops) / 1e9, peak_fraction: null });
+        }
+      }
+    }
+    if (native) {
+      native.setNumThreads(1);
+      for (const det of [true, false]) o.onRow({ bench: 'act', backend: 'native', path, deterministic: det, latency_us: actLatencyUs(native, det) });
+    }
+    for (const det of [true, false]) o.onRow({ bench: 'act', backend: 'js', path: 'js', deterministic: det, latency_us: actLatencyUs(referenceKernels, det) });
+    o.onRow({ bench: 'env_steps', env: 'Pendulum-v1', steps_per_s: envStepsPerSecond() });
+  });
+}
