@@ -49,6 +49,9 @@ typedef struct softac_kernel_table {
   void (*sum_rows)(float* out, const float* x, int64_t rows, int64_t cols);
   // out[c] += sum_r x[r*ld + c] for c in [0, cols) (the driver offsets x/out for column ranges)
   void (*sum_cols_acc)(float* out, const float* x, int64_t rows, int64_t cols, int64_t ld);
+  // out[r] = sum_c a[r*k + c] * x[c] for r in [0, rows), each row in sum()'s lane order
+  // (with fused multiply-adds on the SIMD paths): the thin products of linear layers
+  void (*dot_rows)(float* out, const float* a, const float* x, int64_t rows, int64_t k);
 
   // The squashed Gaussian of Spinning Up, for `rows` rows of `A` action dims:
   //   ls = clamp(log_std, -20, 2); std = exp(ls); u = mu + std*eps (a multiply then an add,

@@ -108,15 +108,72 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const 
   });
 }
 
+// A thin product (a layer of one output, or one input row) is one dot product per output:
+// dot_rows, split by rows across threads, instead of a GEMM whose packing would copy the
+// whole weight matrix to use each element once. The choice depends on the shape alone, so
+// runs stay bit-identical for any thread count.
+static void thin_forward(float* out, const float* rows_of, const float* vec, int64_t rows,
+                         int64_t K, const float* bias, bool bias_per_row, bool relu) {
+  const softac_kernel_table* k = active();
+  for_rows(rows, K, [&](int64_t r0, int64_t r1) {
+    k->dot_rows(out + r0, rows_of + r0 * K, vec, r1 - r0, K);
+    for (int64_t r = r0; r < r1; ++r) {
+      float v = out[r];
+      if (bias) v += bias_per_row ? bias[r] : bias[0];
+      if (relu && v < 0.0f) v = 0.0f;  // NaN passes, as in the GEMM epilogue
+      out[r] = v;
+    }
+  });
+}
+
+// Below this many inputs a dot product is mostly its final fold, and GEMM's packing of a
+// thin operand is cheap: the GEMM path is kept.
+constexpr int64_t kThinMinK = 32;
+
 void linear_forward(float* out, const float* inp, const float* weight, const float* bias,
                     int64_t B, int64_t I, int64_t O, bool relu) {
+  if (I < kThinMinK) {
+    gemm(false, true, B, O, I, 1.0f, inp, weight, 0.0f, out, bias, relu);
+    return;
+  }
+  if (O == 1) return thin_forward(out, inp, weight, B, I, bias, false, relu);
+  if (B == 1) return thin_forward(out, weight, inp, O, I, bias, true, relu);
   gemm(false, true, B, O, I, 1.0f, inp, weight, 0.0f, out, bias, relu);
+}
+
+// out[r, :] += coef[r] * v for r in [0, rows): the outer product of a thin layer's
+// backward, one axpy per row, split by rows.
+static void outer_acc(float* out, const float* coef, const float* v, int64_t rows, int64_t cols) {
+  const softac_kernel_table* k = active();
+  for_rows(rows, cols, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) k->axpy(out + r * cols, coef[r], v, cols);
+  });
+}
+
+// out[:] += sum_r coef[r] * m[r, :]: rows added in order, split by column ranges (each
+// column keeps the same order whatever the split).
+static void weighted_row_sum_acc(float* out, const float* coef, const float* m, int64_t rows,
+                                 int64_t cols) {
+  const softac_kernel_table* k = active();
+  for_range(cols, [&](int64_t b, int64_t e) {
+    for (int64_t r = 0; r < rows; ++r) k->axpy(out + b, coef[r], m + r * cols + b, e - b);
+  });
 }
 
 void linear_backward(float* dinp, float* dweight, float* dbias, const float* dout,
                      const float* inp, const float* weight, int64_t B, int64_t I, int64_t O) {
-  if (dinp) gemm(false, false, B, I, O, 1.0f, dout, weight, 1.0f, dinp);
-  if (dweight) gemm(true, false, O, I, B, 1.0f, dout, inp, 1.0f, dweight);
+  if (O == 1) {
+    // dinp[b, :] += dout[b] w;  dw += sum_b dout[b] inp[b, :]
+    if (dinp) outer_acc(dinp, dout, weight, B, I);
+    if (dweight) weighted_row_sum_acc(dweight, dout, inp, B, I);
+  } else if (B == 1) {
+    // dinp += sum_o dout[o] W[o, :];  dW[o, :] += dout[o] inp
+    if (dinp) weighted_row_sum_acc(dinp, dout, weight, O, I);
+    if (dweight) outer_acc(dweight, dout, inp, O, I);
+  } else {
+    if (dinp) gemm(false, false, B, I, O, 1.0f, dout, weight, 1.0f, dinp);
+    if (dweight) gemm(true, false, O, I, B, 1.0f, dout, inp, 1.0f, dweight);
+  }
   if (dbias) sum_cols_acc(dbias, dout, B, O);
 }
 

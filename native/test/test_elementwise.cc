@@ -494,6 +494,41 @@ TEST(sums_vs_float64) {
   }
 }
 
+TEST(dot_rows_vs_float64) {
+  // The thin products of linear layers: each row's dot product against float64, the same
+  // bits for a row whether it is computed alone or beside another (the driver splits rows
+  // across threads), and the same bits on every path with fused multiply-adds (their lane
+  // order is sum()'s on every ISA).
+  const softac_kernel_table* first_fma = nullptr;
+  for (const auto& p : paths()) {
+    const char* pn = p.name.c_str();
+    for (int64_t rows : {int64_t{1}, int64_t{3}, int64_t{17}, int64_t{256}}) {
+      for (int64_t k : kLengths) {
+        Rng r(static_cast<uint64_t>(rows * 7919 + k));
+        const Vec a = r.vec(rows * k), x = r.vec(k);
+        Vec out(static_cast<size_t>(rows)), one(1);
+        p.t->dot_rows(out.data(), a.data(), x.data(), rows, k);
+        for (int64_t i = 0; i < rows; ++i) {
+          double ref = 0.0, mag = 0.0;
+          for (int64_t c = 0; c < k; ++c) {
+            ref += static_cast<double>(a[i * k + c]) * x[c];
+            mag += std::fabs(static_cast<double>(a[i * k + c]) * x[c]);
+          }
+          CHECK(std::fabs(out[i] - ref) <= (k + 2) * 0x1p-23 * mag, "%s dot_rows %" PRId64 "x%" PRId64 " r=%" PRId64 ": %a vs %.17g",
+                pn, rows, k, i, out[i], ref);
+          p.t->dot_rows(one.data(), a.data() + i * k, x.data(), 1, k);
+          CHECK(same_bits(one[0], out[i]), "%s dot_rows row %" PRId64 " alone differs from its pair", pn, i);
+          if (first_fma && p.name != "scalar") {
+            first_fma->dot_rows(one.data(), a.data() + i * k, x.data(), 1, k);
+            CHECK(same_bits(one[0], out[i]), "%s dot_rows %" PRId64 "x%" PRId64 " differs from the first FMA path", pn, rows, k);
+          }
+        }
+      }
+    }
+    if (!first_fma && p.name != "scalar") first_fma = p.t;
+  }
+}
+
 // ---------------------------------------------------------------------------------------
 // The squashed Gaussian.
 
