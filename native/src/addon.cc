@@ -538,6 +538,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   SOFTAC_FN("relu", (Unary<softac::relu_forward>(info, "relu")));
   SOFTAC_FN("tanhBackward", (UnaryBackward<softac::tanh_backward>(info, "tanhBackward")));
   SOFTAC_FN("reluBackward", (UnaryBackward<softac::relu_backward>(info, "reluBackward")));
+  SOFTAC_FN("reluGrad", (UnaryBackward<softac::relu_grad>(info, "reluGrad")));
   SOFTAC_FN("minimum", (Binary<softac::minimum_forward>(info, "minimum", false)));
   SOFTAC_FN("add", (Binary<softac::add>(info, "add", true)));
   SOFTAC_FN("mul", (Binary<softac::mul>(info, "mul", true)));

@@ -33,6 +33,7 @@ typedef struct softac_kernel_table {
   void (*softplus_forward)(float* out, const float* x, int64_t n);  // log(1+e^x), PyTorch threshold 20
   void (*relu_forward)(float* out, const float* x, int64_t n);
   void (*relu_backward)(float* dx, const float* dy, const float* y, int64_t n);  // dx += y>0 ? dy : 0
+  void (*relu_grad)(float* out, const float* dy, const float* y, int64_t n);  // out = y>0 ? dy : 0 (written)
   void (*clamp_forward)(float* out, const float* x, float lo, float hi, int64_t n);
   // dx += (lo <= x <= hi) ? dy : 0   (PyTorch: the bounds themselves pass the gradient)
   void (*clamp_backward)(float* dx, const float* dy, const float* x, float lo, float hi, int64_t n);

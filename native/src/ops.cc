@@ -197,6 +197,7 @@ SOFTAC_UNARY(relu_forward)
   }
 SOFTAC_BINARY(tanh_backward, dx, dy, y)
 SOFTAC_BINARY(relu_backward, dx, dy, y)
+SOFTAC_BINARY(relu_grad, out, dy, y)
 SOFTAC_BINARY(minimum_forward, out, a, b_)
 SOFTAC_BINARY(add, out, a, b_)
 SOFTAC_BINARY(mul, out, a, b_)

@@ -24,6 +24,7 @@ void log_forward(float* out, const float* x, int64_t n);
 void softplus_forward(float* out, const float* x, int64_t n);
 void relu_forward(float* out, const float* x, int64_t n);
 void relu_backward(float* dx, const float* dy, const float* y, int64_t n);
+void relu_grad(float* out, const float* dy, const float* y, int64_t n);
 void clamp_forward(float* out, const float* x, float lo, float hi, int64_t n);
 void clamp_backward(float* dx, const float* dy, const float* x, float lo, float hi, int64_t n);
 void minimum_forward(float* out, const float* a, const float* b, int64_t n);

@@ -397,6 +397,10 @@ TEST(arithmetic_vs_float64) {
       for (size_t i = 0; i < N; ++i)
         CHECK(y[i] == (a[i] > 0 ? acc0[i] + d[i] : acc0[i]), "%s relu_backward i=%zu", pn, i);
       y = acc0;
+      t->relu_grad(y.data(), d.data(), a.data(), n);
+      for (size_t i = 0; i < N; ++i)
+        CHECK(same_bits(y[i], a[i] > 0 ? d[i] : 0.0f), "%s relu_grad i=%zu", pn, i);
+      y = acc0;
       Vec xc = a;
       if (n > 2) xc[0] = -1.0f, xc[2] = 2.0f;  // the bounds pass the gradient (PyTorch)
       t->clamp_backward(y.data(), d.data(), xc.data(), -1.0f, 2.0f, n);
@@ -868,6 +872,7 @@ TEST(split_ranges_bit_identical) {
     check_split("backward passes", p, n, {d, d, d, d}, [&](T t, std::vector<Vec>& s, int64_t b, int64_t e) {
       t->tanh_backward(s[0].data() + b, d.data() + b, x.data() + b, e - b);
       t->relu_backward(s[1].data() + b, d.data() + b, x.data() + b, e - b);
+      t->relu_grad(s[0].data() + b, s[1].data() + b, x.data() + b, e - b);
       t->clamp_backward(s[1].data() + b, d.data() + b, x.data() + b, -1.0f, 1.0f, e - b);
       t->minimum_backward(s[2].data() + b, s[3].data() + b, d.data() + b, x.data() + b,
                           y.data() + b, e - b);

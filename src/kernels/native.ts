@@ -27,6 +27,7 @@ export interface RawAddon {
   softplus: Kernels['softplus'];
   relu: Kernels['relu'];
   reluBackward: Kernels['reluBackward'];
+  reluGrad: Kernels['reluGrad'];
   clamp: Kernels['clamp'];
   clampBackward: Kernels['clampBackward'];
   minimum: Kernels['minimum'];
@@ -132,6 +133,7 @@ function wrap(n: RawAddon): NativeKernels {
     softplus(out, x) { check.softplus(out, x); n.softplus(out, x); },
     relu(out, x) { check.relu(out, x); n.relu(out, x); },
     reluBackward(dx, dy, y) { check.reluBackward(dx, dy, y); n.reluBackward(dx, dy, y); },
+    reluGrad(out, dy, y) { check.reluGrad(out, dy, y); n.reluGrad(out, dy, y); },
     clamp(out, x, lo, hi) { check.clamp(out, x, lo, hi); n.clamp(out, x, lo, hi); },
     clampBackward(dx, dy, x, lo, hi) { check.clampBackward(dx, dy, x, lo, hi); n.clampBackward(dx, dy, x, lo, hi); },
     minimum(out, a, b) { check.minimum(out, a, b); n.minimum(out, a, b); },

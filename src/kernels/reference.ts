@@ -136,6 +136,11 @@ const makeReference = (round: (x: number) => number): Kernels => ({
     for (let i = 0; i < dx.length; i++) if (y[i] > 0) dx[i] = dx[i] + dy[i];
   },
 
+  reluGrad(out, dy, y) {
+    check.reluGrad(out, dy, y);
+    for (let i = 0; i < out.length; i++) out[i] = y[i] > 0 ? dy[i] : 0;
+  },
+
   clamp(out, x, lo, hi) {
     check.clamp(out, x, lo, hi);
     // The bounds are rounded to float32 as PyTorch does for a float tensor, so an x equal

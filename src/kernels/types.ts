@@ -60,6 +60,8 @@ export interface Kernels {
   relu(out: Float32Array, x: Float32Array): void;
   /** dx += y > 0 ? dy : 0, with y = relu(x). */
   reluBackward(dx: Float32Array, dy: Float32Array, y: Float32Array): void;
+  /** dx = y > 0 ? dy : 0, written (not added): reluBackward into a buffer that needs no zeroing. */
+  reluGrad(dx: Float32Array, dy: Float32Array, y: Float32Array): void;
   clamp(out: Float32Array, x: Float32Array, lo: number, hi: number): void;
   /** dx += lo <= x <= hi ? dy : 0 (PyTorch: the bounds pass the gradient). */
   clampBackward(dx: Float32Array, dy: Float32Array, x: Float32Array, lo: number, hi: number): void;

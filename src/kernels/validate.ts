@@ -282,6 +282,9 @@ export function relu(out: unknown, x: unknown): void { unary('relu', out, x); }
 export function reluBackward(dx: unknown, dy: unknown, y: unknown): void {
   unaryBackward('reluBackward', dx, dy, y);
 }
+export function reluGrad(out: unknown, dy: unknown, y: unknown): void {
+  unaryBackward('reluGrad', out, dy, y);
+}
 
 export function clamp(out: unknown, x: unknown, lo: unknown, hi: unknown): void {
   unary('clamp', out, x);

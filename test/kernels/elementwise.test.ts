@@ -151,6 +151,12 @@ for (const be of kernelBackends()) {
       be.kernels.reluBackward(dr.x, dy, yr);
       assertClose(dr.x, Array.from(dx0, (d, i) => Math.fround(yr[i]! > 0 ? d + dy[i]! : d)), { label: `reluBackward ${label}` });
       dr.checkGuards(`reluBackward ${label}`);
+
+      // reluGrad: dx = y > 0 ? dy : 0, written over whatever dx held.
+      const dg = guarded(n, dx0);
+      be.kernels.reluGrad(dg.x, dy, yr);
+      assert.equal(Array.from(dg.x), Array.from(dy, (d, i) => (yr[i]! > 0 ? d : 0)), `reluGrad ${label}`);
+      dg.checkGuards(`reluGrad ${label}`);
     }
   });
 

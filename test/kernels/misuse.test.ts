@@ -83,7 +83,7 @@ const METHODS: Method[] = [
   ...['tanh', 'exp', 'log', 'softplus', 'relu'].map((name) => ({
     name, dims: EL, params: [el('out', { out: true }), el('x')],
   })),
-  ...['tanhBackward', 'reluBackward'].map((name) => ({
+  ...['tanhBackward', 'reluBackward', 'reluGrad'].map((name) => ({
     name, dims: EL, params: [el('dx', { out: true }), el('dy'), el('y')],
   })),
   {

@@ -45,6 +45,7 @@ function runAll(k: Kernels): Map<string, Float32Array | number> {
   out('softplus', (o) => k.softplus(o, x));
   out('relu', (o) => k.relu(o, x));
   out('reluBackward', (o) => k.reluBackward(o, dy, x), y);
+  out('reluGrad', (o) => k.reluGrad(o, dy, x), y);
   out('clamp', (o) => k.clamp(o, x, -1, 2));
   out('clampBackward', (o) => k.clampBackward(o, dy, x, -1, 2), y);
   out('minimum', (o) => k.minimum(o, x, y));

@@ -13,9 +13,10 @@ export function linear(g: Tape, x: Tensor, weight: Tensor, bias: Tensor | null, 
   g.record(relu ? 'linear+relu' : 'linear', [out], bias ? [x, weight, bias] : [x, weight], () => {
     let dout = out.grad!;
     if (relu) {
-      // Through the fused ReLU first: d(pre-activation) = dout where out > 0.
-      const dpre = g.zeros(out.size);
-      g.k.reluBackward(dpre, dout, out.data);
+      // Through the fused ReLU first: d(pre-activation) = dout where out > 0 (written into
+      // fresh scratch, so it needs no zeroing).
+      const dpre = g.scratch(out.size);
+      g.k.reluGrad(dpre, dout, out.data);
       dout = dpre;
     }
     g.k.linearBackward(x.requiresGrad ? x.grad! : null, weight.requiresGrad ? weight.grad! : null,
