@@ -42,6 +42,15 @@ export interface SacOptions {
   policyDelay: number;
   /** Polyak averaging runs every this many Q steps (1: after every update, as Spinning Up). */
   targetUpdateInterval: number;
+  /**
+   * Exploration noise is drawn on every exploreHold-th environment step (and on the first
+   * policy step) and held in between: the uniform random action during startSteps, the
+   * policy's eps after it (a = tanh(mu(o) + std(o) eps) with eps held, as gSDE's
+   * sde_sample_freq). Temporally correlated exploration for sparse rewards such as
+   * MountainCarContinuous; 1 draws anew every step, as Spinning Up. Test episodes are
+   * deterministic and unaffected.
+   */
+  exploreHold: number;
 }
 
 export const defaults: SacOptions = {
@@ -61,6 +70,7 @@ export const defaults: SacOptions = {
   maxEpLen: 1000,
   policyDelay: 1,
   targetUpdateInterval: 1,
+  exploreHold: 1,
 };
 
 /** One line per option for `softac train --help`, the same words as the interface's JSDoc. */
@@ -83,6 +93,7 @@ export const optionDocs: Record<keyof SacOptions, string> = {
   maxEpLen: "episode length cap (the environment's own limit applies when smaller)",
   policyDelay: 'policy (and alpha) steps run on every d-th Q step, d of them in a row',
   targetUpdateInterval: 'polyak averaging of the targets every this many Q steps',
+  exploreHold: 'draw exploration noise (random action, then policy eps) every this many steps, hold it in between',
 };
 
 /** Fills in defaults and checks every field, naming the field, the expected and the received value. */
@@ -109,7 +120,7 @@ export function resolveOptions(partial: Partial<SacOptions> = {}): SacOptions {
   }
   if (o.alpha !== 'auto' && (typeof o.alpha !== 'number' || !Number.isFinite(o.alpha) || o.alpha < 0))
     fail('alpha', "a number >= 0 or 'auto'", o.alpha);
-  for (const f of ['batchSize', 'stepsPerEpoch', 'epochs', 'replaySize', 'updateEvery', 'maxEpLen', 'policyDelay', 'targetUpdateInterval'] as const) posInt(f);
+  for (const f of ['batchSize', 'stepsPerEpoch', 'epochs', 'replaySize', 'updateEvery', 'maxEpLen', 'policyDelay', 'targetUpdateInterval', 'exploreHold'] as const) posInt(f);
   for (const f of ['startSteps', 'updateAfter', 'numTestEpisodes'] as const) posInt(f, 0);
   return o;
 }

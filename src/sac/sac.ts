@@ -284,6 +284,19 @@ export class SAC {
     saveSafetensors(path, this.stateDict(), { format: 'pt', [ACTION_BOUNDS_KEY]: JSON.stringify({ low: this.bounds.low, high: this.bounds.high }) });
   }
 
+  /**
+   * A sample of pi(.|obs) with the caller's eps instead of a fresh one: scale tanh(mu + std
+   * eps) + shift. The training loop holds eps over several steps with exploreHold > 1.
+   */
+  actWithNoise(obs: ArrayLike<number>, eps: Float32Array): Float32Array {
+    const { obsDim, actDim } = this.sizes, g = this.tape;
+    if (obs.length !== obsDim) throw new RangeError(`act: the observation must have ${obsDim} values, got ${obs.length}`);
+    if (eps.length !== actDim) throw new RangeError(`actWithNoise: eps must have ${actDim} values, got ${eps.length}`);
+    const a = g.noGrad(() => this.ac.pi.forward(g, new Tensor(Float32Array.from(obs), [1, obsDim]), new Tensor(eps, [1, actDim]), false).a.data.slice());
+    g.reset();
+    return a;
+  }
+
   /** An action for one observation: a sample (training) or scale tanh(mu) + shift (test). */
   act(obs: ArrayLike<number>, deterministic = false): Float32Array {
     return actOnce(this.tape, this.ac.pi, this.sizes.obsDim, this.sizes.actDim, obs, deterministic ? null : this.rng);

@@ -151,6 +151,8 @@ export interface TrainerState {
   epLen: number;
   env: unknown;
   rng: { explore: number[]; sampler: number[] };
+  /** The exploration noise held between draws (exploreHold > 1): a random action, or the policy's eps. */
+  heldNoise?: number[];
   agent: AgentState;
   buffer: { ptr: number; size: number };
   /** The unfinished epoch's accumulators. */
@@ -200,6 +202,8 @@ export class Trainer {
   private q2Vals = new Moments();
   private logPis = new Moments();
   private readonly a: Float32Array;
+  /** The exploration noise in use: the uniform random action (startSteps), then the policy's eps. */
+  private readonly held: Float32Array;
   /** performance.now() when this process started (or resumed) training, minus the time before. */
   private startMs: number;
   /** Set by restore when the env could not be put back mid-episode (it has no setState). */
@@ -220,6 +224,7 @@ export class Trainer {
     this.explore = new Rng((this.seed + 0xe4e) >>> 0);
     this.sampler = new Rng((this.seed + 0xb0f) >>> 0);
     this.a = new Float32Array(this.actDim);
+    this.held = new Float32Array(this.actDim);
     this.startMs = performance.now();
     if (resume) {
       this.inexact = this.loadState(resume.state, resume.tensors);
@@ -240,9 +245,20 @@ export class Trainer {
   /** One environment step, its updates when due, and the epoch's end (test, stats) when due. */
   step(): EpochStats | null {
     const o_ = this.agent.opts, t = this.t, a = this.a, name = this.envName;
-    // Uniform random actions first, for better exploration; then the policy's samples.
-    if (t > o_.startSteps) a.set(this.agent.act(this.o));
-    else for (let j = 0; j < this.actDim; j++) a[j] = this.explore.uniformIn(this.low[j]!, this.high[j]!);
+    // Uniform random actions first, for better exploration; then the policy's samples. With
+    // exploreHold N > 1 the noise (the random action, then eps) is drawn every N steps and
+    // on the first policy step, and held in between.
+    const hold = o_.exploreHold, draw = t % hold === 0;
+    if (t > o_.startSteps) {
+      if (hold === 1) a.set(this.agent.act(this.o));
+      else {
+        if (draw || t === o_.startSteps + 1) this.agent.rng.fillNormal(this.held);
+        a.set(this.agent.actWithNoise(this.o, this.held));
+      }
+    } else {
+      if (draw) for (let j = 0; j < this.actDim; j++) this.held[j] = this.explore.uniformIn(this.low[j]!, this.high[j]!);
+      a.set(this.held);
+    }
     const r = checkedStep(this.env, name, a, this.obsDim, `step ${t + 1}`);
     this.epRet += r.reward;
     this.epLen++;
@@ -362,6 +378,7 @@ export class Trainer {
       t: this.t, episodes: this.episodes, obs: Array.from(this.o), epRet: this.epRet, epLen: this.epLen,
       env: this.env.getState ? this.env.getState() : null,
       rng: { explore: this.explore.state(), sampler: this.sampler.state() },
+      heldNoise: Array.from(this.held),
       agent: agent.state, buffer: buffer.state,
       epoch: { rets: [...this.rets], lens: [...this.lens], updates: this.updates, piUpdates: this.piUpdates, lossPiSum: this.lossPiSum, lossQSum: this.lossQSum,
         q1: m(this.q1Vals), q2: m(this.q2Vals), logPi: m(this.logPis) },
@@ -391,6 +408,11 @@ export class Trainer {
     this.agent.loadState(tensors, s.agent);
     this.buffer.loadState(tensors, s.buffer);
     this.explore.setState(s.rng.explore);
+    if (s.heldNoise !== undefined || this.agent.opts.exploreHold > 1) {
+      const h = s.heldNoise;
+      if (!Array.isArray(h) || h.length !== this.actDim || !h.every(Number.isFinite)) bad(`'heldNoise' must be ${this.actDim} finite numbers, got ${JSON.stringify(h)}`);
+      this.held.set(h as number[]);
+    }
     this.sampler.setState(s.rng.sampler);
     this.t = s.t;
     this.episodes = s.episodes;

@@ -24,7 +24,7 @@ test('train --help lists every SacOptions field as a kebab-case flag with its de
   assert.is(r.status, 0);
   for (const flag of ['--epochs', '--steps-per-epoch', '--start-steps', '--update-after', '--update-every', '--batch-size',
     '--num-test-episodes', '--max-ep-len', '--replay-size', '--gamma', '--polyak', '--lr', '--pi-lr', '--q-lr', '--alpha', '--hidden',
-    '--policy-delay', '--target-update-interval'])
+    '--policy-delay', '--target-update-interval', '--explore-hold'])
     assert.ok(r.stdout.includes(flag), flag);
   assert.match(r.stdout, /--gamma\s+discount factor \[0\.99\]/);
 });

@@ -50,6 +50,30 @@ for (const [name, make, alpha] of [['Pendulum-v1', () => new Pendulum(), 0.2], [
   });
 }
 
+test('exploreHold 10: stopped mid-hold in the random phase and in the policy phase, resumed from the file, it ends bit-identical', () => {
+  const name = 'MountainCarContinuous-v0', makeEnv = () => new MountainCarContinuous();
+  const setup = { k, makeEnv, envName: name, options: { ...tiny, exploreHold: 10 }, seed: 3 };
+  const whole = new Trainer(setup);
+  whole.run();
+  // Step 57: 7 steps into a held random action; step 217: 7 steps into a held eps.
+  for (const at of [57, 217]) {
+    const first = new Trainer(setup);
+    while (first.t < at) first.step();
+    const resumed = roundTrip(first, setup);
+    assert.is(resumed.t, at);
+    assert.is(resumed.inexact, null);
+    resumed.run();
+    assertSameRun(whole, resumed);
+  }
+  // Without the held noise the resume could not be exact, so such a checkpoint is refused.
+  const tr = new Trainer(setup);
+  while (tr.t < 57) tr.step();
+  const { tensors, state } = tr.saveState();
+  const { heldNoise: _h, ...rest } = state;
+  assert.throws(() => Trainer.restore({ k, makeEnv, envName: name }, decodeCheckpoint(encodeCheckpoint(tensors, rest as unknown as Record<string, unknown>), 'ckpt')),
+    /checkpoint: 'heldNoise' must be 1 finite numbers, got undefined/);
+});
+
 test('a checkpoint taken at step 0 or at an epoch boundary resumes exactly too; --epochs extends the run', () => {
   const setup = { k, makeEnv: () => new Pendulum(), envName: 'Pendulum-v1', options: tiny, seed: 5 };
   const whole = new Trainer(setup);
