@@ -123,15 +123,25 @@ function envStepsPerSecond(): number {
 /** PyTorch's update in the same run, through bench/pytorch_sac.py; null when python3 has no torch. */
 function pytorchRows(o: SacBenchOptions): SacBenchRow[] | string {
   const script = fileURLToPath(new URL('../../bench/pytorch_sac.py', import.meta.url));
-  const args = [script, '--seconds', String(o.seconds), '--threads', o.threads.join(','), '--batches', o.batches.join(','),
-    '--dims', o.dims.map(([d, a]) => `${d}x${a}`).join(',')];
   // The first Python that has torch: $SOFTAC_PYTHON, python3 on the PATH, Debian's own.
   const pythons = [process.env.SOFTAC_PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => !!p);
   const python = pythons.find((p) => spawnSync(p, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
   if (!python) return `PyTorch baseline skipped: none of ${pythons.join(', ')} can import torch (set SOFTAC_PYTHON)`;
-  const r = spawnSync(python, args, { encoding: 'utf8', timeout: 1_800_000 });
-  if (r.error || r.status !== 0) return `PyTorch baseline failed: ${r.error?.message ?? r.stderr.trim().split('\n').pop()}`;
-  return r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as SacBenchRow);
+  const rows: SacBenchRow[] = [];
+  // One process per thread count: OpenMP and the BLAS read their thread counts at start.
+  // torch gets t threads; a BLAS of its own threads (Debian's torch calls the system BLAS,
+  // OpenBLAS here) is kept at one, the fastest setting measured on this machine: OpenBLAS's
+  // threads at these sizes took torch from 77 to 27 updates/s at batch 256. MKL shares
+  // torch's threads, so it gets t.
+  for (const t of o.threads) {
+    const args = [script, '--seconds', String(o.seconds), '--threads', String(t), '--batches', o.batches.join(','),
+      '--dims', o.dims.map(([d, a]) => `${d}x${a}`).join(',')];
+    const env = { ...process.env, OMP_NUM_THREADS: String(t), OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: String(t) };
+    const r = spawnSync(python, args, { encoding: 'utf8', timeout: 1_800_000, env });
+    if (r.error || r.status !== 0) return `PyTorch baseline failed: ${r.error?.message ?? r.stderr.trim().split('\n').pop()}`;
+    rows.push(...r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as SacBenchRow));
+  }
+  return rows;
 }
 
 export async function benchSac(o: SacBenchOptions): Promise<void> {
