@@ -100,4 +100,28 @@ test('twenty full updates keep every loss and parameter finite', () => {
   assert.throws(() => sac.act([1, 2]), /observation must have 3 values, got 2/);
 });
 
+test('a warmed-up update allocates no typed array: no buffer, no view (Spinning Up sizes, alpha auto, both backends)', () => {
+  for (const be of kernelBackends()) {
+    be.setup();
+    const { sac, batch } = setup(be.kernels, 'auto');
+    for (let i = 0; i < 3; i++) sac.update(batch);
+    const saved = { f32: globalThis.Float32Array, f64: globalThis.Float64Array, sub32: Float32Array.prototype.subarray, slice32: Float32Array.prototype.slice };
+    let made = 0;
+    const count = <T extends object>(C: T): T => new Proxy(C, { construct(target, args) { made++; return Reflect.construct(target as never, args); } });
+    globalThis.Float32Array = count(saved.f32);
+    globalThis.Float64Array = count(saved.f64);
+    Float32Array.prototype.subarray = function (this: Float32Array, ...args: [number?, number?]) { made++; return saved.sub32.apply(this, args); };
+    Float32Array.prototype.slice = function (this: Float32Array, ...args: [number?, number?]) { made++; return saved.slice32.apply(this, args); };
+    try {
+      for (let i = 0; i < 5; i++) sac.update(batch);
+    } finally {
+      globalThis.Float32Array = saved.f32;
+      globalThis.Float64Array = saved.f64;
+      saved.f32.prototype.subarray = saved.sub32;
+      saved.f32.prototype.slice = saved.slice32;
+    }
+    assert.is(made, 0, `${be.label}: ${made} typed arrays made in 5 updates`);
+  }
+});
+
 test.run();

@@ -14,10 +14,13 @@ export function concat(g: Tape, xs: readonly Tensor[]): Tensor {
   const width = widths.reduce((a, b) => a + b, 0);
   const rows = lead.reduce((a, b) => a * b, 1);
   const out = g.empty([...lead, width], 'concat');
+  // Plain element copies: a subarray() view per row would allocate thousands of typed-array
+  // objects per update (the Q-networks' inputs are a few values wide).
+  const dst = out.data;
   for (let r = 0, off = 0; r < rows; r++) {
     for (let j = 0; j < xs.length; j++) {
-      out.data.set(xs[j]!.data.subarray(r * widths[j]!, (r + 1) * widths[j]!), off);
-      off += widths[j]!;
+      const src = xs[j]!.data, w = widths[j]!;
+      for (let c = 0, at = r * w; c < w; c++) dst[off++] = src[at + c]!;
     }
   }
   g.record('concat', [out], xs, () => {
