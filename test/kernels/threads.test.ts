@@ -37,6 +37,14 @@ function runAll(k: Kernels): Map<string, Float32Array | number> {
   out('linearBackward dinp', (o) => k.linearBackward(o, null, null, dout, inp, w, 257, 255, 256), rng.array(257 * 255));
   out('linearBackward dweight', (o) => k.linearBackward(null, o, null, dout, inp, w, 257, 255, 256), rng.array(256 * 255));
   out('linearBackward dbias', (o) => k.linearBackward(null, null, o, dout, inp, w, 257, 255, 256), rng.array(256));
+  // Thin layers (dot products): one output over 4099 rows, and one row into 4099 outputs.
+  const tx = rng.array(4099 * 255), tw = rng.array(4099 * 255), tv = rng.array(255), tb = rng.array(4099), td = rng.array(4099);
+  out('linearForward O=1', (o) => k.linearForward(o, tx, tv, tb.subarray(0, 1), 4099, 255, 1, false), new Float32Array(4099));
+  out('linearForward B=1', (o) => k.linearForward(o, tv, tw, tb, 1, 255, 4099, true), new Float32Array(4099));
+  out('linearBackward O=1 dinp', (o) => k.linearBackward(o, null, null, td, tx, tv, 4099, 255, 1), rng.array(4099 * 255));
+  out('linearBackward O=1 dweight', (o) => k.linearBackward(null, o, null, td, tx, tv, 4099, 255, 1), rng.array(255));
+  out('linearBackward B=1 dinp', (o) => k.linearBackward(o, null, null, td, tv, tw, 1, 255, 4099), rng.array(255));
+  out('linearBackward B=1 dweight', (o) => k.linearBackward(null, o, null, td, tv, tw, 1, 255, 4099), rng.array(4099 * 255));
 
   out('tanh', (o) => k.tanh(o, x));
   out('tanhBackward', (o) => k.tanhBackward(o, dy, y), y);

@@ -85,4 +85,24 @@ test('bad options are refused, naming the option', () => {
   assert.throws(() => train({ k, makeEnv: () => new Pendulum(), envName: 'Pendulum-v1', options: { alpha: -1 } }), /'alpha' must be a number >= 0 or 'auto'/);
 });
 
+test('training is bit-identical on 1 and 2 native threads (same seed, same machine, same path)', () => {
+  const native = tryLoadNative();
+  if (!native) throw new Error('this test needs the native addon (npm run build:native)');
+  const before = native.info().threads;
+  const run = (threads: number) => {
+    native.setNumThreads(threads);
+    // Batch 256 and width 256: big enough that the driver really splits GEMMs and passes.
+    return train({ k: native, makeEnv: () => new Pendulum(), envName: 'Pendulum-v1', seed: 4,
+      options: { ...tiny, hidden: [256, 256], batchSize: 256, stepsPerEpoch: 120, epochs: 1, startSteps: 60, updateAfter: 60, updateEvery: 20 } });
+  };
+  try {
+    const one = run(1), two = run(2);
+    assert.ok(Buffer.from(one.agent.params.data.buffer).equals(Buffer.from(two.agent.params.data.buffer)), 'parameters differ between 1 and 2 threads');
+    assert.ok(Buffer.from(one.agent.targ.data.buffer).equals(Buffer.from(two.agent.targ.data.buffer)), 'targets differ between 1 and 2 threads');
+    assert.equal(one.epochs.map(({ time: _t, ...e }) => e), two.epochs.map(({ time: _t, ...e }) => e));
+  } finally {
+    native.setNumThreads(before);
+  }
+});
+
 test.run();
