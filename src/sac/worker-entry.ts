@@ -5,6 +5,7 @@
  * messages; the run directory, when there is one, is written exactly as the CLI writes it.
  */
 import { existsSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 
 import { envSpecOf, loadEnvFactory } from '../envs/load.js';
@@ -67,8 +68,9 @@ async function main(o: WorkerTrainOptions): Promise<void> {
     const envName = o.env ?? 'Pendulum-v1';
     envSpec = envSpecOf(envName);
     trainer = new Trainer({ k, makeEnv: await loadEnvFactory(envName), envName, options: o.options, seed: o.seed ?? 0 }, cb);
-    if (o.out !== undefined) {
-      const run = new RunDir(o.out);
+    if (o.out !== null) {
+      const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+      const run = new RunDir(o.out ?? join('runs', `${basename(envName).replace(/\.m?js$/, '')}-${stamp}`));
       run.writeConfig({ env: envName, envSpec, seed: o.seed ?? 0, backend: info.backend, path: info.path, threads: info.threads, options: trainer.agent.opts });
       logger = new RunLogger(run, trainer, { envSpec, kernels });
     }

@@ -12,8 +12,12 @@ export interface WorkerTrainOptions {
   backend?: 'js' | 'native' | 'auto';
   /** Native kernel threads of the worker (the pool is shared by the process). */
   threads?: number;
-  /** A run directory: config, progress, curve, model and checkpoint after every epoch and on stop(). */
-  out?: string;
+  /**
+   * The run directory: config, progress, curve, model and checkpoint after every epoch and
+   * on stop(). Default runs/<env>-<date>-<time>, as `softac train`; null writes no files (and
+   * stop() then has nowhere to checkpoint).
+   */
+  out?: string | null;
   /** Continue the run in this directory from its checkpoint (its files keep being written there). */
   resume?: string;
   /** With resume: a new, larger number of epochs. */
@@ -29,7 +33,7 @@ export interface TrainSummary {
   /** True when stop() ended it before the last step. */
   stopped: boolean;
   epochs: EpochStats[];
-  /** Where the run's files are, when out or resume was given. */
+  /** Where the run's files are (null with out: null). */
   runDir: string | null;
 }
 

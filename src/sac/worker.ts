@@ -76,7 +76,7 @@ export class TrainingRun extends EventEmitter<TrainingRunEvents> {
     return Promise.race([got, this.done.then(() => undefined, () => undefined)]);
   }
 
-  /** Stops between two env steps, writes the checkpoint (with out or resume) and resolves with the summary. */
+  /** Stops between two env steps, writes the checkpoint (unless out: null) and resolves with the summary. */
   stop(): Promise<TrainSummary> {
     if (!this.settled) this.worker.postMessage({ type: 'stop' } satisfies ToWorker);
     return this.done;

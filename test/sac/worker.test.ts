@@ -1,5 +1,5 @@
 /** trainInWorker: the event loop keeps ticking, results match in-process training, stop() checkpoints, resume continues. */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -23,7 +23,7 @@ function inProcess(options: Partial<SacOptions>, seed: number) {
 }
 
 test('the main event loop keeps ticking (a 10 ms interval never stalls 50 ms) while serving act(); the result is the in-process one, bit for bit', async () => {
-  const run = await trainInWorker({ env: 'Pendulum-v1', options: opts, seed: 7 });
+  const run = await trainInWorker({ env: 'Pendulum-v1', options: opts, seed: 7, out: null });
   let worst = 0, last = performance.now(), acts = 0;
   const tick = setInterval(() => {
     const now = performance.now();
@@ -67,6 +67,7 @@ test('stop() checkpoints and resolves; a worker resumed from the run directory e
 });
 
 test('refreshPolicy() brings the worker\'s current weights to the live policy mid-epoch', async () => {
+  // No out: the files go where `softac train` puts them, runs/<env>-<date>-<time>.
   const run = await trainInWorker({ env: 'Pendulum-v1', options: { ...opts, epochs: 20 }, seed: 1 });
   const before = bytes(run.policy.params.data.slice());
   await new Promise<void>((res) => { const on = ({ t }: { t: number }) => { if (t > 150) { run.off('progress', on); res(); } }; run.on('progress', on); });
@@ -74,12 +75,18 @@ test('refreshPolicy() brings the worker\'s current weights to the live policy mi
   assert.not.ok(bytes(run.policy.params.data).equals(before), 'the policy did not change after 150 steps of training');
   const summary = await run.stop();
   assert.ok(summary.stopped);
+  assert.match(summary.runDir ?? '', /^runs[/\\]Pendulum-v1-\d{8}-\d{6}$/);
+  try {
+    assert.ok(existsSync(join(summary.runDir!, 'checkpoint.safetensors')), 'stop() wrote no checkpoint');
+  } finally {
+    rmSync(summary.runDir!, { recursive: true, force: true });
+  }
 });
 
 test('a bad env, option or resume directory rejects with the worker\'s message', async () => {
   const message = (p: Promise<unknown>) => p.then(() => 'resolved', (e: Error) => e.message);
-  assert.match(await message(trainInWorker({ env: 'CartPole-v1' })), /unknown environment 'CartPole-v1'/);
-  assert.match(await message(trainInWorker({ options: { gamma: 2 } })), /SAC option 'gamma' must be a number in \[0, 1\], got 2/);
+  assert.match(await message(trainInWorker({ env: 'CartPole-v1', out: null })), /unknown environment 'CartPole-v1'/);
+  assert.match(await message(trainInWorker({ options: { gamma: 2 }, out: null })), /SAC option 'gamma' must be a number in \[0, 1\], got 2/);
   const missing = join(tmpdir(), `no-such-softac-run-${process.pid}`);
   assert.match(await message(trainInWorker({ resume: missing })), /resume .*no-such-softac-run.*: no such run directory/);
   assert.not.ok(existsSync(missing), 'a failed resume must not create the directory');
