@@ -16,6 +16,9 @@ export interface StateDictOptions {
   allowExtra?: (name: string) => boolean;
 }
 
+/** The most parameters one ParameterSet holds (see its constructor). */
+export const MAX_PARAMETERS = 2 ** 28;
+
 /** Up to 10 names, quoted, for an error message. */
 function listNames(names: string[]): string {
   const shown = names.slice(0, 10).map((n) => `'${n.length > 80 ? `${n.slice(0, 77)}...` : n}'`).join(', ');
@@ -59,6 +62,10 @@ export class ParameterSet {
       this.offsets.set(s.name, total);
       total += s.shape.reduce((a, b) => a * b, 1);
     }
+    // Values and gradients, 8 bytes a parameter: 2^28 of them is 2 GiB, far past any SAC
+    // network (Spinning Up's is 0.2M), and a shape read from a file cannot ask for more.
+    if (total > MAX_PARAMETERS)
+      throw new RangeError(`ParameterSet: ${total} parameters are over the limit of ${MAX_PARAMETERS} (2^28; check the hidden sizes)`);
     this.data = new Float32Array(total);
     this.grad = new Float32Array(total);
     for (const s of specs) {

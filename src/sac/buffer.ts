@@ -5,6 +5,9 @@
  */
 import type { Rng } from '../nn/rng.js';
 
+/** The most floats a replay buffer holds: 2^31, 8 GiB. */
+export const MAX_BUFFER_FLOATS = 2 ** 31;
+
 export interface Batch {
   obs: Float32Array;
   act: Float32Array;
@@ -31,6 +34,10 @@ export class ReplayBuffer {
     for (const [name, v] of [['obsDim', obsDim], ['actDim', actDim], ['maxSize', maxSize]] as const) {
       if (!Number.isInteger(v) || v < 1) throw new RangeError(`ReplayBuffer: ${name} must be a positive integer, got ${v}`);
     }
+    // A replay size read from a flag or a checkpoint cannot ask for more than 8 GiB.
+    const floats = maxSize * (2 * obsDim + actDim + 2);
+    if (floats > MAX_BUFFER_FLOATS)
+      throw new RangeError(`ReplayBuffer: ${maxSize} transitions of ${2 * obsDim + actDim + 2} floats need ${(floats / 2 ** 28).toFixed(1)} GiB, over the 8 GiB limit (lower replaySize)`);
     this.obs = new Float32Array(maxSize * obsDim);
     this.obs2 = new Float32Array(maxSize * obsDim);
     this.act = new Float32Array(maxSize * actDim);

@@ -102,12 +102,14 @@ export function resolveOptions(partial: Partial<SacOptions> = {}): SacOptions {
   const fail = (field: string, want: string, got: unknown) => {
     throw new RangeError(`SAC option '${field}' must be ${want}, got ${JSON.stringify(got)}`);
   };
-  const posInt = (field: keyof SacOptions, min = 1) => {
+  // Upper bounds far past any real run, so that a value from a flag or a checkpoint file can
+  // never ask for an absurd allocation (sizes) or overflow a step counter (2^40 steps).
+  const posInt = (field: keyof SacOptions, min = 1, max = 2 ** 40) => {
     const v = o[field];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) fail(field, `an integer >= ${min}`, v);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) fail(field, `an integer from ${min} to ${max}`, v);
   };
-  if (!Array.isArray(o.hidden) || o.hidden.length === 0 || !o.hidden.every((h) => Number.isInteger(h) && h >= 1))
-    fail('hidden', 'a non-empty list of positive integers', o.hidden);
+  if (!Array.isArray(o.hidden) || o.hidden.length === 0 || o.hidden.length > 64 || !o.hidden.every((h) => Number.isInteger(h) && h >= 1 && h <= 65536))
+    fail('hidden', 'a list of 1 to 64 layer widths, each an integer from 1 to 65536', o.hidden);
   const unit = (field: 'gamma' | 'polyak') => {
     if (typeof o[field] !== 'number' || !(o[field] >= 0 && o[field] <= 1)) fail(field, 'a number in [0, 1]', o[field]);
   };
@@ -120,7 +122,9 @@ export function resolveOptions(partial: Partial<SacOptions> = {}): SacOptions {
   }
   if (o.alpha !== 'auto' && (typeof o.alpha !== 'number' || !Number.isFinite(o.alpha) || o.alpha < 0))
     fail('alpha', "a number >= 0 or 'auto'", o.alpha);
-  for (const f of ['batchSize', 'stepsPerEpoch', 'epochs', 'replaySize', 'updateEvery', 'maxEpLen', 'policyDelay', 'targetUpdateInterval', 'exploreHold'] as const) posInt(f);
+  posInt('batchSize', 1, 2 ** 20);
+  posInt('replaySize', 1, 2 ** 31);
+  for (const f of ['stepsPerEpoch', 'epochs', 'updateEvery', 'maxEpLen', 'policyDelay', 'targetUpdateInterval', 'exploreHold'] as const) posInt(f);
   for (const f of ['startSteps', 'updateAfter', 'numTestEpisodes'] as const) posInt(f, 0);
   return o;
 }

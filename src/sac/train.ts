@@ -10,7 +10,7 @@ import type { Env, StepResult } from '../envs/types.js';
 import type { Kernels } from '../kernels/index.js';
 import { Rng } from '../nn/rng.js';
 import { ReplayBuffer } from './buffer.js';
-import type { SacOptions } from './options.js';
+import { resolveOptions, type SacOptions } from './options.js';
 import type { NamedTensor } from '../io/safetensors.js';
 import { type AgentState, SAC, type UpdateInfo } from './sac.js';
 
@@ -427,7 +427,11 @@ export class Trainer {
     this.epochs.push(...s.history);
     this.startMs = performance.now() - s.elapsed * 1000;
     if (this.env.setState && s.env !== null) {
-      this.env.setState(s.env);
+      try {
+        this.env.setState(s.env);
+      } catch (e) {
+        throw new RangeError(`checkpoint: the env '${this.envName}' refused its saved state: ${(e as Error)?.message ?? String(e)}`);
+      }
       this.o = s.obs;
       this.epRet = s.epRet;
       this.epLen = s.epLen;
@@ -445,14 +449,90 @@ export class Trainer {
 
   /** A trainer that continues a checkpoint; `epochs` may extend the run. */
   static restore(setup: Omit<TrainSetup, 'options' | 'seed'> & { epochs?: number }, ckpt: { tensors: ReadonlyMap<string, NamedTensor>; state: Record<string, unknown> }, cb: TrainCallbacks = {}): Trainer {
-    const s = ckpt.state as unknown as TrainerState;
+    const s = checkTrainerState(ckpt.state);
     if (s.envName !== setup.envName) throw new RangeError(`checkpoint: it trained env '${String(s.envName)}', not '${setup.envName}'`);
-    if (!s.options || typeof s.options !== 'object') throw new RangeError('checkpoint: the saved options are missing');
-    const options = { ...s.options, ...(setup.epochs !== undefined ? { epochs: setup.epochs } : {}) };
+    let options: SacOptions;
+    try {
+      options = resolveOptions({ ...s.options, ...(setup.epochs !== undefined ? { epochs: setup.epochs } : {}) });
+    } catch (e) {
+      throw new RangeError(`checkpoint: the saved options are invalid: ${(e as Error).message}`);
+    }
     if (setup.epochs !== undefined && setup.epochs * s.options.stepsPerEpoch < s.t)
       throw new RangeError(`--epochs ${setup.epochs} is fewer than the ${s.t / s.options.stepsPerEpoch} epochs the checkpoint has already run`);
     return new Trainer({ ...setup, options, seed: s.seed }, cb, { state: s, tensors: ckpt.tensors });
   }
+}
+
+/**
+ * Checks the shape of a checkpoint's JSON state before anything reads it: every field a
+ * restore touches, by its path, with what was expected and what came. (A file can hold any
+ * JSON: without this a missing field would surface as a TypeError deep inside.)
+ */
+export function checkTrainerState(raw: unknown): TrainerState {
+  const fail = (path: string, want: string, got: unknown): never => {
+    throw new RangeError(`checkpoint: '${path}' must be ${want}, got ${JSON.stringify(got) ?? String(got)}`);
+  };
+  const obj = (path: string, v: unknown): Record<string, unknown> =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : fail(path, 'an object', v);
+  const num = (path: string, v: unknown, o: { int?: boolean; min?: number; finite?: boolean } = {}): number => {
+    const want = `${o.int ? 'an integer' : o.finite ? 'a finite number' : 'a number'}${o.min !== undefined ? ` >= ${o.min}` : ''}`;
+    if (typeof v !== 'number' || (o.int && !Number.isSafeInteger(v)) || (o.finite && !Number.isFinite(v)) || (o.min !== undefined && !(v >= o.min))) fail(path, want, v);
+    return v as number;
+  };
+  const nums = (path: string, v: unknown, o: { length?: number; int?: boolean; finite?: boolean; min?: number } = {}): number[] => {
+    if (!Array.isArray(v) || (o.length !== undefined && v.length !== o.length)) fail(path, `an array of ${o.length ?? 'any number of'} numbers`, v);
+    (v as unknown[]).forEach((x, i) => num(`${path}[${i}]`, x, o));
+    return v as number[];
+  };
+  const stat = (path: string, v: unknown) => {
+    const st = obj(path, v);
+    for (const k of ['average', 'std', 'max', 'min']) num(`${path}.${k}`, st[k]);
+  };
+  const moments = (path: string, v: unknown) => {
+    const m = obj(path, v);
+    num(`${path}.n`, m.n, { int: true, min: 0 });
+    for (const k of ['sum', 'sumSq', 'min', 'max']) num(`${path}.${k}`, m[k]);
+  };
+  const s = obj('state', raw);
+  if (typeof s.envName !== 'string') fail('envName', 'a string', s.envName);
+  num('seed', s.seed, { int: true, min: 0 });
+  obj('options', s.options);
+  num('obsDim', s.obsDim, { int: true, min: 1 });
+  const b = obj('bounds', s.bounds);
+  nums('bounds.low', b.low, { finite: true });
+  nums('bounds.high', b.high, { finite: true, length: (b.low as number[]).length });
+  for (const k of ['t', 'episodes', 'epLen']) num(k, s[k], { int: true, min: 0 });
+  nums('obs', s.obs, { finite: true });
+  num('epRet', s.epRet, { finite: true });
+  const rng = obj('rng', s.rng);
+  nums('rng.explore', rng.explore, { length: 4, int: true, min: 0 }); // uint32 words (Rng.setState checks the rest)
+  nums('rng.sampler', rng.sampler, { length: 4, int: true, min: 0 }); // uint32 words (Rng.setState checks the rest)
+  if (s.heldNoise !== undefined) nums('heldNoise', s.heldNoise, { finite: true });
+  const agent = obj('agent', s.agent);
+  nums('agent.rng', agent.rng, { length: 4, int: true, min: 0 }); // uint32 words (Rng.setState checks the rest)
+  const steps = obj('agent.adamSteps', agent.adamSteps);
+  num('agent.adamSteps.pi', steps.pi, { int: true, min: 0 });
+  num('agent.adamSteps.q', steps.q, { int: true, min: 0 });
+  if (steps.alpha !== null) num('agent.adamSteps.alpha', steps.alpha, { int: true, min: 0 });
+  num('agent.targetUpdates', agent.targetUpdates, { int: true, min: 0 });
+  const buf = obj('buffer', s.buffer);
+  num('buffer.ptr', buf.ptr, { int: true, min: 0 });
+  num('buffer.size', buf.size, { int: true, min: 0 });
+  const e = obj('epoch', s.epoch);
+  nums('epoch.rets', e.rets);
+  nums('epoch.lens', e.lens, { int: true });
+  for (const k of ['updates', 'piUpdates']) num(`epoch.${k}`, e[k], { int: true, min: 0 });
+  for (const k of ['lossPiSum', 'lossQSum']) num(`epoch.${k}`, e[k]);
+  for (const k of ['q1', 'q2', 'logPi']) moments(`epoch.${k}`, e[k]);
+  if (!Array.isArray(s.history)) fail('history', 'an array of epoch rows', s.history);
+  (s.history as unknown[]).forEach((h, i) => {
+    const row = obj(`history[${i}]`, h);
+    for (const k of ['epoch', 'totalEnvInteracts']) num(`history[${i}].${k}`, row[k], { int: true, min: 0 });
+    for (const k of ['epLen', 'testEpLen', 'lossPi', 'lossQ', 'alpha', 'time']) num(`history[${i}].${k}`, row[k]);
+    for (const k of ['epRet', 'testEpRet', 'q1Vals', 'q2Vals', 'logPi']) stat(`history[${i}].${k}`, row[k]);
+  });
+  num('elapsed', s.elapsed, { finite: true, min: 0 });
+  return s as unknown as TrainerState;
 }
 
 function firstNonFinite(xs: Float32Array): number {

@@ -84,8 +84,8 @@ test('over a short run, the counts of Q, policy and target updates match the for
 });
 
 test('bad delays are refused, naming the option', () => {
-  assert.throws(() => new SAC(k, OBS, bounds, { policyDelay: 0 }), /SAC option 'policyDelay' must be an integer >= 1, got 0/);
-  assert.throws(() => new SAC(k, OBS, bounds, { targetUpdateInterval: 1.5 }), /SAC option 'targetUpdateInterval' must be an integer >= 1, got 1.5/);
+  assert.throws(() => new SAC(k, OBS, bounds, { policyDelay: 0 }), /SAC option 'policyDelay' must be an integer from 1 to 1099511627776, got 0/);
+  assert.throws(() => new SAC(k, OBS, bounds, { targetUpdateInterval: 1.5 }), /SAC option 'targetUpdateInterval' must be an integer from 1 to 1099511627776, got 1.5/);
 });
 
 test.run();

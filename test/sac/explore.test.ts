@@ -35,9 +35,9 @@ function actions(buf: Float32Array, n: number): number[][] {
 
 test('exploreHold is an integer >= 1, checked by name (and as a flag by the CLI)', () => {
   assert.is(resolveOptions().exploreHold, 1);
-  assert.throws(() => resolveOptions({ exploreHold: 0 }), /SAC option 'exploreHold' must be an integer >= 1, got 0/);
-  assert.throws(() => resolveOptions({ exploreHold: 2.5 }), /SAC option 'exploreHold' must be an integer >= 1, got 2.5/);
-  assert.throws(() => checkedOptions({ exploreHold: -3 }), /--explore-hold must be an integer >= 1, got -3/);
+  assert.throws(() => resolveOptions({ exploreHold: 0 }), /SAC option 'exploreHold' must be an integer from 1 to 1099511627776, got 0/);
+  assert.throws(() => resolveOptions({ exploreHold: 2.5 }), /SAC option 'exploreHold' must be an integer from 1 to 1099511627776, got 2.5/);
+  assert.throws(() => checkedOptions({ exploreHold: -3 }), /--explore-hold must be an integer from 1 to 1099511627776, got -3/);
 });
 
 test('exploreHold 1 (the default): a fresh uniform action every random step, as Spinning Up', () => {

@@ -134,8 +134,12 @@ test('corrupt, truncated, foreign or mismatched checkpoints give clear errors', 
   assert.throws(() => restore(withState({ obs: [1, 2] })), /'obs' must be 3 finite numbers/);
   assert.throws(() => restore(withState({ t: -1 })), /'t' must be an integer >= 0, got -1/);
   assert.throws(() => restore(withState({ env: { state: [0], steps: 1, rng: [1, 2, 3, 4] } })), /Pendulum.setState: expected/);
-  assert.throws(() => Trainer.restore({ k, makeEnv: () => new Pendulum(), envName: 'Pendulum-v1', epochs: 0 }, decodeCheckpoint(withState({ t: 300 }), 'ckpt')),
-    /--epochs 0 is fewer than the 2 epochs the checkpoint has already run/);
+  assert.throws(() => Trainer.restore({ k, makeEnv: () => new Pendulum(), envName: 'Pendulum-v1', epochs: 1 }, decodeCheckpoint(withState({ t: 300 }), 'ckpt')),
+    /--epochs 1 is fewer than the 2 epochs the checkpoint has already run/);
+  assert.throws(() => restore(withState({ rng: { explore: [1, 2, 3, 4] } })), /checkpoint: 'rng.sampler' must be an array of 4 numbers, got undefined/);
+  assert.throws(() => restore(withState({ history: [{ epoch: 1 }] })), /checkpoint: 'history\[0\].totalEnvInteracts' must be an integer >= 0, got undefined/);
+  assert.throws(() => restore(withState({ options: { ...(state.options as object), gamma: 7 } })), /checkpoint: the saved options are invalid: SAC option 'gamma' must be a number in \[0, 1\], got 7/);
+  assert.throws(() => restore(withState({ elapsed: 'long' })), /checkpoint: 'elapsed' must be a finite number >= 0, got "long"/);
 });
 
 test('a non-finite loss or parameter stops training, naming the step, the tensor and the index', () => {

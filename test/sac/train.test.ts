@@ -81,8 +81,12 @@ test('a faulty env is named with the step and the bad value', () => {
 
 test('bad options are refused, naming the option', () => {
   assert.throws(() => train({ k, makeEnv: () => new Pendulum(), envName: 'Pendulum-v1', options: { gamma: 1.5 } }), /SAC option 'gamma' must be a number in \[0, 1\], got 1.5/);
-  assert.throws(() => train({ k, makeEnv: () => new Pendulum(), envName: 'Pendulum-v1', options: { batchSize: 0 } }), /'batchSize' must be an integer >= 1, got 0/);
+  assert.throws(() => train({ k, makeEnv: () => new Pendulum(), envName: 'Pendulum-v1', options: { batchSize: 0 } }), /'batchSize' must be an integer from 1 to 1048576, got 0/);
   assert.throws(() => train({ k, makeEnv: () => new Pendulum(), envName: 'Pendulum-v1', options: { alpha: -1 } }), /'alpha' must be a number >= 0 or 'auto'/);
+  // Sizes that would ask for absurd allocations are refused before anything is allocated.
+  assert.throws(() => train({ k, makeEnv: () => new Pendulum(), envName: 'Pendulum-v1', options: { hidden: [1e6] } }), /'hidden' must be a list of 1 to 64 layer widths, each an integer from 1 to 65536, got \[1000000\]/);
+  assert.throws(() => train({ k, makeEnv: () => new Pendulum(), envName: 'Pendulum-v1', options: { replaySize: 2 ** 31 - 1 } }), /ReplayBuffer: 2147483647 transitions of 9 floats need 72.0 GiB, over the 8 GiB limit/);
+  assert.throws(() => train({ k, makeEnv: () => new Pendulum(), envName: 'Pendulum-v1', options: { hidden: [65536, 65536, 65536] } }), /ParameterSet: \d+ parameters are over the limit of 268435456/);
 });
 
 test('training is bit-identical on 1 and 2 native threads (same seed, same machine, same path)', () => {
