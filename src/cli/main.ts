@@ -20,6 +20,8 @@ const USAGE = `usage: softac <command> [options]
 
 commands:
   train [options]           train SAC (softac train --help lists every option)
+  train --resume DIR [--epochs N]
+                            continue a run from its checkpoint, bit-identical (Ctrl-C saves one)
   eval --model FILE [--env ENV] [--episodes N]
                             deterministic episodes of a saved model, with their returns
   trace --checkpoint FILE --batch FILE [--rows 0,1] [--explain] [--json] [--html FILE]
