@@ -1,4 +1,6 @@
 /** Shared by the benchmarks: timing with tinybench, inputs, and the table/JSON row format. */
+import { spawnSync } from 'node:child_process';
+
 import { Bench } from 'tinybench';
 
 import { referenceKernels } from '../src/kernels/index.js';
@@ -59,6 +61,16 @@ export async function restoringSelection<T>(native: NativeKernels | null, body: 
       native.setNumThreads(initial.threads);
     }
   }
+}
+
+/**
+ * The first Python that can import torch: $SOFTAC_PYTHON, python3 on the PATH, Debian's
+ * /usr/bin/python3; null when none can (the PyTorch baselines are then skipped, said why).
+ */
+export function torchPython(): { python: string | null; tried: string[] } {
+  const tried = [process.env.SOFTAC_PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => !!p);
+  const python = tried.find((p) => spawnSync(p, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0) ?? null;
+  return { python, tried };
 }
 
 /** Median latency in ms of fn, by tinybench. */

@@ -17,7 +17,7 @@ import { referenceKernels, tryLoadNative } from '../src/kernels/index.js';
 import { Rng } from '../src/nn/index.js';
 import { ReplayBuffer } from '../src/sac/buffer.js';
 import { SAC } from '../src/sac/sac.js';
-import { restoringSelection } from './common.js';
+import { restoringSelection, torchPython } from './common.js';
 import { sacUpdateFlops } from './flops.js';
 
 export interface SacBenchRow {
@@ -123,10 +123,8 @@ function envStepsPerSecond(): number {
 /** PyTorch's update in the same run, through bench/pytorch_sac.py; null when python3 has no torch. */
 function pytorchRows(o: SacBenchOptions): SacBenchRow[] | string {
   const script = fileURLToPath(new URL('../../bench/pytorch_sac.py', import.meta.url));
-  // The first Python that has torch: $SOFTAC_PYTHON, python3 on the PATH, Debian's own.
-  const pythons = [process.env.SOFTAC_PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => !!p);
-  const python = pythons.find((p) => spawnSync(p, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
-  if (!python) return `PyTorch baseline skipped: none of ${pythons.join(', ')} can import torch (set SOFTAC_PYTHON)`;
+  const { python, tried } = torchPython();
+  if (!python) return `PyTorch baseline skipped: none of ${tried.join(', ')} can import torch (set SOFTAC_PYTHON)`;
   const rows: SacBenchRow[] = [];
   // One process per thread count: OpenMP and the BLAS read their thread counts at start.
   // torch gets t threads; a BLAS of its own threads (Debian's torch calls the system BLAS,

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { tableHeader, tableRow } from '../../bench/common.js';
 import { benchAutograd } from '../../bench/autograd.js';
 import { benchKernels } from '../../bench/kernels.js';
-import { benchLearn, type LearnRow } from '../../bench/learn.js';
+import { benchLearn, type LearnRow, pytorchLearnRows } from '../../bench/learn.js';
 import { benchSac } from '../../bench/sac.js';
 import { getKernels, nativeLoadError } from '../kernels/index.js';
 import { evalCommand } from './eval.js';
@@ -40,7 +40,7 @@ commands:
                             full SAC updates per second, GFLOPS and fraction of the FMA
                             peak, native and TypeScript, with PyTorch's update measured in
                             the same run when python3 has torch; act() latency, env steps/s
-  bench learn [--env E] [--seeds 0,1,2,3,4] [--steps 20000] [--json] [train's option flags]
+  bench learn [--env E] [--seeds 0,1,2,3,4] [--steps 20000] [--json] [--pytorch] [train's option flags]
                             SAC with Spinning Up's defaults (or the flags given) per seed:
                             final test return, wall time
   start                     what \`npm start\` runs: a short SAC run on Pendulum-v1 (5 epochs
@@ -171,6 +171,7 @@ function benchLearnCommand(argv: string[]): void {
       seeds: { type: 'string', default: '0,1,2,3,4' },
       steps: { type: 'string', default: '20000' },
       json: { type: 'boolean', default: false },
+      pytorch: { type: 'boolean', default: false },
     },
   });
   if (positionals.length) throw new UsageError(`bench learn: unexpected argument '${positionals[0]}'`);
@@ -183,6 +184,10 @@ function benchLearnCommand(argv: string[]): void {
   if (!Number.isInteger(steps) || steps < 1 || steps % opts.stepsPerEpoch !== 0)
     throw new UsageError(`--steps must be a positive multiple of the epoch length ${opts.stepsPerEpoch}, got '${values.steps}'`);
   const changed = Object.entries(options).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : String(v)}`);
+  // The PyTorch baseline runs Spinning Up's own loop and defaults on Pendulum; anything else
+  // would compare different work.
+  if (values.pytorch && (values.env !== 'Pendulum-v1' || changed.length))
+    throw new UsageError('bench learn --pytorch: the PyTorch baseline is Spinning Up on Pendulum-v1 with its defaults; give no --env or option flags with it');
   if (!values.json) {
     console.log(`softac learning benchmark: SAC with Spinning Up's defaults${changed.length ? ` except ${changed.join(' ')}` : ''} on ${values.env}, ${steps} steps per seed, on ${machine()}`);
     console.log('| seed | final average test return | wall time (s) |\n|-----:|-------------------------:|--------------:|');
@@ -191,9 +196,14 @@ function benchLearnCommand(argv: string[]): void {
     env: values.env, seeds, steps, options,
     onRow: (r) => console.log(values.json ? JSON.stringify(r) : `| ${String(r.seed).padStart(4)} | ${r.final_test_return.toFixed(1).padStart(24)} | ${r.wall_s.toFixed(1).padStart(13)} |`),
   });
-  if (!values.json && rows.length > 1) {
-    const mean = (f: (r: LearnRow) => number) => rows.reduce((a, r) => a + f(r), 0) / rows.length;
-    console.log(`| mean | ${mean((r) => r.final_test_return).toFixed(1).padStart(24)} | ${mean((r) => r.wall_s).toFixed(1).padStart(13)} |`);
+  const mean = (rs: LearnRow[], f: (r: LearnRow) => number) => rs.reduce((a, r) => a + f(r), 0) / rs.length;
+  if (!values.json && rows.length > 1)
+    console.log(`| mean | ${mean(rows, (r) => r.final_test_return).toFixed(1).padStart(24)} | ${mean(rows, (r) => r.wall_s).toFixed(1).padStart(13)} |`);
+  if (values.pytorch) {
+    if (!values.json) console.log('PyTorch (bench/pytorch_learn.py), the same seeds and steps:');
+    const torch = pytorchLearnRows(seeds, steps, (r) => console.log(values.json ? JSON.stringify(r) : `| ${String(r.seed).padStart(4)} | ${r.final_test_return.toFixed(1).padStart(24)} | ${r.wall_s.toFixed(1).padStart(13)} |`));
+    if (typeof torch === 'string') console.log(values.json ? JSON.stringify({ bench: 'note', note: torch }) : `note: ${torch}`);
+    else if (!values.json) console.log(`softac's wall time is ${(mean(rows, (r) => r.wall_s) / mean(torch, (r) => r.wall_s)).toFixed(2)} of PyTorch's, measured in this run`);
   }
 }
 

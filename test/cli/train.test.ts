@@ -158,6 +158,9 @@ test('bench learn refuses bad seeds and step counts before training', () => {
   const b = softac(['bench', 'learn', '--seeds', '0,x']);
   assert.is(b.status, 2);
   assert.match(b.stderr, /--seeds must be a comma-separated list of integers >= 0, got '0,x'/);
+  const c = softac(['bench', 'learn', '--pytorch', '--env', 'MountainCarContinuous-v0']);
+  assert.is(c.status, 2);
+  assert.match(c.stderr, /bench learn --pytorch: the PyTorch baseline is Spinning Up on Pendulum-v1 with its defaults/);
 });
 
 test.run();
