@@ -5,7 +5,7 @@
  * in [-1, 1], +100 on reaching the flag, minus 0.1 action^2 each step, 999 steps.
  */
 import { Rng } from '../nn/rng.js';
-import { checkClassicState, type ClassicState, classicState } from './state.js';
+import { ClassicEnv } from './state.js';
 import type { BoxSpace, Env, Space, StepResult } from './types.js';
 
 const MIN_ACTION = -1;
@@ -17,34 +17,21 @@ const GOAL_POSITION = 0.45;
 const GOAL_VELOCITY = 0;
 const POWER = 0.0015;
 
-export class MountainCarContinuous implements Env {
+export class MountainCarContinuous extends ClassicEnv implements Env {
   readonly observationSpace: Space = { shape: [2] };
   readonly actionSpace: BoxSpace = { shape: [1], low: [MIN_ACTION], high: [MAX_ACTION] };
   readonly maxEpisodeSteps = 999;
-  /** [position, velocity] */
-  state: [number, number] = [0, 0];
-  private rng = new Rng(0);
-  private steps = 0;
+
+  /** this.state (from ClassicEnv) is [position, velocity]. */
+  constructor() {
+    super('MountainCarContinuous');
+  }
 
   reset(seed?: number): Float32Array {
     if (seed !== undefined) this.rng = new Rng(seed);
     this.state = [this.rng.uniformIn(-0.6, -0.4), 0];
     this.steps = 0;
     return Float32Array.from(this.state);
-  }
-
-  /** The physics state, the step count and the reset PRNG: enough to continue mid-episode. */
-  getState(): ClassicState {
-    return classicState(this.state, this.steps, this.rng);
-  }
-
-  setState(saved: unknown): void {
-    const s = checkClassicState('MountainCarContinuous', saved);
-    const rng = new Rng(0);
-    rng.setState(s.rng);
-    this.state = [s.state[0], s.state[1]];
-    this.steps = s.steps;
-    this.rng = rng;
   }
 
   step(action: Float32Array): StepResult {

@@ -5,7 +5,7 @@
  * The state is kept in float64, as numpy does; observations are rounded to float32.
  */
 import { Rng } from '../nn/rng.js';
-import { checkClassicState, type ClassicState, classicState } from './state.js';
+import { ClassicEnv } from './state.js';
 import type { BoxSpace, Env, Space, StepResult } from './types.js';
 
 const MAX_SPEED = 8;
@@ -22,14 +22,15 @@ export function angleNormalize(x: number): number {
   return y - twoPi * Math.floor(y / twoPi) - Math.PI;
 }
 
-export class Pendulum implements Env {
+export class Pendulum extends ClassicEnv implements Env {
   readonly observationSpace: Space = { shape: [3] };
   readonly actionSpace: BoxSpace = { shape: [1], low: [-MAX_TORQUE], high: [MAX_TORQUE] };
   readonly maxEpisodeSteps = 200;
-  /** [th, th_dot] */
-  state: [number, number] = [0, 0];
-  private rng = new Rng(0);
-  private steps = 0;
+
+  /** this.state (from ClassicEnv) is [th, th_dot]. */
+  constructor() {
+    super('Pendulum');
+  }
 
   reset(seed?: number): Float32Array {
     if (seed !== undefined) this.rng = new Rng(seed);
@@ -37,20 +38,6 @@ export class Pendulum implements Env {
     this.state = [this.rng.uniformIn(-Math.PI, Math.PI), this.rng.uniformIn(-1, 1)];
     this.steps = 0;
     return this.observation();
-  }
-
-  /** The physics state, the step count and the reset PRNG: enough to continue mid-episode. */
-  getState(): ClassicState {
-    return classicState(this.state, this.steps, this.rng);
-  }
-
-  setState(saved: unknown): void {
-    const s = checkClassicState('Pendulum', saved);
-    const rng = new Rng(0);
-    rng.setState(s.rng);
-    this.state = [s.state[0], s.state[1]];
-    this.steps = s.steps;
-    this.rng = rng;
   }
 
   step(action: Float32Array): StepResult {
