@@ -10,8 +10,6 @@ test at each epoch's end.
     python3 bench/pytorch_learn.py --seeds 0 --steps 20000
 """
 import argparse
-import copy
-import itertools
 import json
 import math
 import time
@@ -19,7 +17,7 @@ import time
 import numpy as np
 import torch
 
-from pytorch_sac import ActorCritic, HIDDEN
+from pytorch_sac import ActorCritic, HIDDEN, make_update
 
 
 class Pendulum:
@@ -59,12 +57,8 @@ def run(seed, steps, steps_per_epoch=4000, batch=100, start_steps=10000, update_
     np.random.seed(seed)
     env, test_env = Pendulum(), Pendulum()
     obs_dim, act_dim, limit = 3, 1, 2.0
-    ac = ActorCritic(obs_dim, act_dim, HIDDEN)
-    targ = copy.deepcopy(ac)
-    for p in targ.parameters():
-        p.requires_grad = False
-    q_params = list(itertools.chain(ac.q1.parameters(), ac.q2.parameters()))
-    pi_opt, q_opt = torch.optim.Adam(ac.pi.parameters(), lr=lr), torch.optim.Adam(q_params, lr=lr)
+    ac = ActorCritic(obs_dim, act_dim, HIDDEN, limit)
+    sac_update = make_update(ac, gamma=gamma, polyak=polyak, alpha=alpha, lr=lr)
     size = steps
     buf = dict(obs=np.zeros((size, obs_dim), np.float32), act=np.zeros((size, act_dim), np.float32),
                rew=np.zeros(size, np.float32), obs2=np.zeros((size, obs_dim), np.float32), done=np.zeros(size, np.float32))
@@ -83,28 +77,7 @@ def run(seed, steps, steps_per_epoch=4000, batch=100, start_steps=10000, update_
 
     def update():
         idx = np.random.randint(0, n, size=batch)
-        o, a, r, o2, d = (torch.as_tensor(buf[k][idx]) for k in ('obs', 'act', 'rew', 'obs2', 'done'))
-        q_opt.zero_grad()
-        q1, q2 = ac.q1(o, a), ac.q2(o, a)
-        with torch.no_grad():
-            a2, logp_a2 = ac.pi(o2)
-            a2 = a2 * limit
-            backup = r + gamma * (1 - d) * (torch.min(targ.q1(o2, a2), targ.q2(o2, a2)) - alpha * logp_a2)
-        (((q1 - backup) ** 2).mean() + ((q2 - backup) ** 2).mean()).backward()
-        q_opt.step()
-        for p in q_params:
-            p.requires_grad = False
-        pi_opt.zero_grad()
-        pi, logp_pi = ac.pi(o)
-        pi = pi * limit
-        (alpha * logp_pi - torch.min(ac.q1(o, pi), ac.q2(o, pi))).mean().backward()
-        pi_opt.step()
-        for p in q_params:
-            p.requires_grad = True
-        with torch.no_grad():
-            for p, p_targ in zip(ac.parameters(), targ.parameters()):
-                p_targ.data.mul_(polyak)
-                p_targ.data.add_((1 - polyak) * p.data)
+        sac_update(*(torch.as_tensor(buf[k][idx]) for k in ('obs', 'act', 'rew', 'obs2', 'done')))
 
     start = time.perf_counter()
     o, ep_len, episodes, test_ret = env.reset(seed), 0, 0, float('nan')

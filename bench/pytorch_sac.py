@@ -29,8 +29,9 @@ def mlp(sizes, out_act=nn.Identity):
 
 
 class Actor(nn.Module):
-    def __init__(self, obs_dim, act_dim, hidden):
+    def __init__(self, obs_dim, act_dim, hidden, act_limit=1.0):
         super().__init__()
+        self.act_limit = act_limit
         self.net = mlp([obs_dim, *hidden], nn.ReLU)
         self.mu_layer = nn.Linear(hidden[-1], act_dim)
         self.log_std_layer = nn.Linear(hidden[-1], act_dim)
@@ -42,7 +43,7 @@ class Actor(nn.Module):
         dist = torch.distributions.Normal(mu, std)
         u = dist.rsample()
         logp = dist.log_prob(u).sum(-1) - (2 * (math.log(2) - u - F.softplus(-2 * u))).sum(-1)
-        return torch.tanh(u), logp
+        return self.act_limit * torch.tanh(u), logp
 
 
 class Q(nn.Module):
@@ -55,29 +56,24 @@ class Q(nn.Module):
 
 
 class ActorCritic(nn.Module):
-    def __init__(self, obs_dim, act_dim, hidden):
+    def __init__(self, obs_dim, act_dim, hidden, act_limit=1.0):
         super().__init__()
-        self.pi = Actor(obs_dim, act_dim, hidden)
+        self.pi = Actor(obs_dim, act_dim, hidden, act_limit)
         self.q1 = Q(obs_dim, act_dim, hidden)
         self.q2 = Q(obs_dim, act_dim, hidden)
 
 
-def updates_per_second(batch, obs_dim, act_dim, seconds, gamma=0.99, polyak=0.995, alpha=0.2, lr=1e-3):
-    torch.manual_seed(0)
-    ac = ActorCritic(obs_dim, act_dim, HIDDEN)
+def make_update(ac, gamma=0.99, polyak=0.995, alpha=0.2, lr=1e-3):
+    """sac.py's update for ac: the target copy, both optimizers, and update(o, a, r, o2, d),
+    one Q step, one policy step with Q frozen, then polyak."""
     targ = copy.deepcopy(ac)
     for p in targ.parameters():
         p.requires_grad = False
     q_params = list(itertools.chain(ac.q1.parameters(), ac.q2.parameters()))
     pi_opt = torch.optim.Adam(ac.pi.parameters(), lr=lr)
     q_opt = torch.optim.Adam(q_params, lr=lr)
-    n = 10_000
-    buf = dict(obs=torch.randn(n, obs_dim), act=torch.rand(n, act_dim) * 2 - 1, rew=torch.randn(n),
-               obs2=torch.randn(n, obs_dim), done=(torch.rand(n) < 0.01).float())
 
-    def update():
-        idx = torch.randint(0, n, (batch,))
-        o, a, r, o2, d = (buf[k][idx] for k in ('obs', 'act', 'rew', 'obs2', 'done'))
+    def update(o, a, r, o2, d):
         q_opt.zero_grad()
         q1, q2 = ac.q1(o, a), ac.q2(o, a)
         with torch.no_grad():
@@ -100,6 +96,20 @@ def updates_per_second(batch, obs_dim, act_dim, seconds, gamma=0.99, polyak=0.99
             for p, p_targ in zip(ac.parameters(), targ.parameters()):
                 p_targ.data.mul_(polyak)
                 p_targ.data.add_((1 - polyak) * p.data)
+
+    return update
+
+
+def updates_per_second(batch, obs_dim, act_dim, seconds):
+    torch.manual_seed(0)
+    sac_update = make_update(ActorCritic(obs_dim, act_dim, HIDDEN))
+    n = 10_000
+    buf = dict(obs=torch.randn(n, obs_dim), act=torch.rand(n, act_dim) * 2 - 1, rew=torch.randn(n),
+               obs2=torch.randn(n, obs_dim), done=(torch.rand(n) < 0.01).float())
+
+    def update():
+        idx = torch.randint(0, n, (batch,))
+        sac_update(*(buf[k][idx] for k in ('obs', 'act', 'rew', 'obs2', 'done')))
 
     start = time.perf_counter()
     k = 0
