@@ -209,6 +209,7 @@ export class Trainer {
   /** Set by restore when the env could not be put back mid-episode (it has no setState). */
   readonly inexact: string | null = null;
 
+  /** `resume` is for Trainer.restore, which has checked the state with checkTrainerState. */
   constructor(setup: TrainSetup, private readonly cb: TrainCallbacks = {}, resume?: { state: TrainerState; tensors: ReadonlyMap<string, NamedTensor> }) {
     this.seed = setup.seed ?? 0;
     this.envName = setup.envName;
@@ -396,15 +397,9 @@ export class Trainer {
     if (s.obsDim !== this.obsDim) bad(`it was made with ${s.obsDim}-dimensional observations, the env '${this.envName}' has ${this.obsDim}`);
     if (JSON.stringify(s.bounds) !== JSON.stringify({ low: this.low, high: this.high }))
       bad(`its action bounds ${JSON.stringify(s.bounds)} differ from the env's ${JSON.stringify({ low: this.low, high: this.high })}`);
-    const count = (v: unknown, name: string) => {
-      if (!Number.isInteger(v) || (v as number) < 0) bad(`'${name}' must be an integer >= 0, got ${JSON.stringify(v)}`);
-      return v as number;
-    };
-    count(s.t, 't');
-    count(s.episodes, 'episodes');
-    count(s.epLen, 'epLen');
-    if (!Array.isArray(s.obs) || s.obs.length !== this.obsDim || !s.obs.every(Number.isFinite)) bad(`'obs' must be ${this.obsDim} finite numbers`);
-    if (typeof s.epRet !== 'number') bad(`'epRet' must be a number, got ${JSON.stringify(s.epRet)}`);
+    // restore() has checked every field's type (checkTrainerState); what is left are the
+    // checks against this env and these options.
+    if (s.obs.length !== this.obsDim) bad(`'obs' must be ${this.obsDim} finite numbers`);
     this.agent.loadState(tensors, s.agent);
     this.buffer.loadState(tensors, s.buffer);
     this.explore.setState(s.rng.explore);
