@@ -2,14 +2,12 @@
  * `softac train`: flags generated from SacOptions (each field in kebab case, with its
  * default and its doc line), plus --env, --seed, --threads, --backend.
  */
-import { existsSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { builtinEnvs, type Env } from '../envs/index.js';
 import { EnvSpecError, envSpecOf, loadEnvFactory as loadEnv } from '../envs/load.js';
 import { getKernels, type BackendChoice } from '../kernels/index.js';
-import { RunDir } from '../io/run-dir.js';
+import { defaultRunDir, openRunToResume, RunDir } from '../io/run-dir.js';
 import { epochTable, RunLogger } from '../sac/logger.js';
 import { ProgressLine } from './progress.js';
 import { defaults, optionDocs, resolveOptions, type SacOptions } from '../sac/options.js';
@@ -138,18 +136,11 @@ export async function trainCommand(argv: string[], preset: Partial<SacOptions> =
   };
 
   if (values.resume !== undefined) {
-    if (!existsSync(values.resume) || !statSync(values.resume).isDirectory()) throw new Error(`--resume ${values.resume}: no such run directory`);
-    run = new RunDir(values.resume);
-    run.removeStaleTemporaries();
-    let ckpt;
-    try {
-      ckpt = run.readCheckpoint();
-    } catch (e) {
-      throw new Error(`--resume ${values.resume}: ${(e as Error).message}`);
-    }
-    const st = ckpt.state as { envName?: unknown; envSpec?: unknown; kernels?: { backend?: unknown; path?: unknown } };
-    if (typeof st.envSpec !== 'string' || typeof st.envName !== 'string') throw new Error(`--resume ${values.resume}: the checkpoint does not say which env it trained`);
-    envSpec = st.envSpec;
+    const opened = openRunToResume(values.resume, '--resume');
+    const ckpt = opened.checkpoint;
+    run = opened.run;
+    envSpec = opened.envSpec;
+    const st = ckpt.state as { kernels?: { backend?: unknown; path?: unknown } };
     const saved = st.kernels?.backend === 'native' || st.kernels?.backend === 'js' ? st.kernels.backend : 'auto';
     const k = getKernels(saved as BackendChoice);
     if (threads !== undefined) k.setNumThreads(threads);
@@ -160,7 +151,7 @@ export async function trainCommand(argv: string[], preset: Partial<SacOptions> =
     const makeEnv = await loadEnvFactory(envSpec);
     const epochs = given.epochs !== undefined ? (partial.epochs as number) : undefined;
     try {
-      trainer = Trainer.restore({ k, makeEnv, envName: st.envName, epochs }, ckpt, callbacks);
+      trainer = Trainer.restore({ k, makeEnv, envName: opened.envName, epochs }, ckpt, callbacks);
     } catch (e) {
       throw new Error(`--resume ${values.resume}: ${(e as Error).message}`);
     }
@@ -172,8 +163,7 @@ export async function trainCommand(argv: string[], preset: Partial<SacOptions> =
     const envName = values.env ?? 'Pendulum-v1';
     const makeEnv = await loadEnvFactory(envName);
     envSpec = envSpecOf(envName);
-    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-    run = new RunDir(values.out ?? join('runs', `${basename(envName).replace(/\.m?js$/, '')}-${stamp}`));
+    run = new RunDir(values.out ?? defaultRunDir(envName));
     const info = k.info();
     kernelsInfo = { backend: info.backend, path: info.path ?? null };
     run.writeConfig({ env: envName, envSpec, seed, backend: info.backend, path: info.path, threads: info.threads, options: opts });

@@ -5,8 +5,8 @@
  * and checkpoint.safetensors (everything `softac train --resume` needs). Every file is
  * replaced atomically, so a crash leaves the previous version or the new one.
  */
-import { mkdirSync, readdirSync, unlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { basename, join } from 'node:path';
 
 import type { SAC } from '../sac/sac.js';
 import { writeFileAtomic } from './atomic.js';
@@ -92,4 +92,43 @@ export class RunDir {
   writeModel(agent: SAC): void {
     agent.saveModel(join(this.dir, 'model.safetensors'));
   }
+}
+
+/** runs/<env>-<date>-<time>: where a run goes when no directory is named (an env module by its file name). */
+export function defaultRunDir(envName: string): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return join('runs', `${basename(envName).replace(/\.m?js$/, '')}-${stamp}`);
+}
+
+/** A run directory to continue, as openRunToResume finds it. */
+export interface RunToResume {
+  run: RunDir;
+  checkpoint: Checkpoint;
+  /** The env as given to the first run (a built-in name), and how to load it (a module path made absolute). */
+  envName: string;
+  envSpec: string;
+}
+
+/**
+ * Opens an existing run directory to resume: it must exist (a typo is not made into a new
+ * directory), the temporaries a killed writer left are swept, and its checkpoint must load
+ * and say which env it trained. Errors start with `label` and the directory (the flag or
+ * option that named it).
+ */
+export function openRunToResume(dir: string, label: string): RunToResume {
+  const fail = (why: string): never => {
+    throw new Error(`${label} ${dir}: ${why}`);
+  };
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) fail('no such run directory');
+  const run = new RunDir(dir);
+  run.removeStaleTemporaries();
+  let checkpoint: Checkpoint;
+  try {
+    checkpoint = run.readCheckpoint();
+  } catch (e) {
+    return fail((e as Error).message);
+  }
+  const st = checkpoint.state as { envName?: unknown; envSpec?: unknown };
+  if (typeof st.envSpec !== 'string' || typeof st.envName !== 'string') fail('the checkpoint does not say which env it trained');
+  return { run, checkpoint, envName: st.envName as string, envSpec: st.envSpec as string };
 }

@@ -4,12 +4,10 @@
  * slices of steps. Epochs, progress and fresh policy weights go to the main thread as
  * messages; the run directory, when there is one, is written exactly as the CLI writes it.
  */
-import { existsSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 
 import { envSpecOf, loadEnvFactory } from '../envs/load.js';
-import { RunDir } from '../io/run-dir.js';
+import { defaultRunDir, openRunToResume, RunDir } from '../io/run-dir.js';
 import { getKernels } from '../kernels/index.js';
 import { RunLogger } from './logger.js';
 import { actorSpecs } from './core.js';
@@ -55,22 +53,17 @@ async function main(o: WorkerTrainOptions): Promise<void> {
   };
   let envSpec: string;
   if (o.resume !== undefined) {
-    if (!existsSync(o.resume) || !statSync(o.resume).isDirectory()) throw new Error(`resume ${o.resume}: no such run directory`);
-    const run = new RunDir(o.resume);
-    run.removeStaleTemporaries();
-    const ckpt = run.readCheckpoint();
-    const st = ckpt.state as { envName?: unknown; envSpec?: unknown };
-    if (typeof st.envSpec !== 'string' || typeof st.envName !== 'string') throw new Error(`resume ${o.resume}: the checkpoint does not say which env it trained`);
-    envSpec = st.envSpec;
-    trainer = Trainer.restore({ k, makeEnv: await loadEnvFactory(envSpec), envName: st.envName, epochs: o.epochs }, ckpt, cb);
+    const opened = openRunToResume(o.resume, 'resume');
+    const { run, checkpoint, envName } = opened;
+    envSpec = opened.envSpec;
+    trainer = Trainer.restore({ k, makeEnv: await loadEnvFactory(envSpec), envName, epochs: o.epochs }, checkpoint, cb);
     logger = new RunLogger(run, trainer, { envSpec, kernels });
   } else {
     const envName = o.env ?? 'Pendulum-v1';
     envSpec = envSpecOf(envName);
     trainer = new Trainer({ k, makeEnv: await loadEnvFactory(envName), envName, options: o.options, seed: o.seed ?? 0 }, cb);
     if (o.out !== null) {
-      const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-      const run = new RunDir(o.out ?? join('runs', `${basename(envName).replace(/\.m?js$/, '')}-${stamp}`));
+      const run = new RunDir(o.out ?? defaultRunDir(envName));
       run.writeConfig({ env: envName, envSpec, seed: o.seed ?? 0, backend: info.backend, path: info.path, threads: info.threads, options: trainer.agent.opts });
       logger = new RunLogger(run, trainer, { envSpec, kernels });
     }
