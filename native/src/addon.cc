@@ -277,6 +277,23 @@ Napi::Value LinearBackward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+Napi::Value LinearInputGrad(const Napi::CallbackInfo& info) {
+  Args a(info, "linearInputGrad", 7);
+  F32 dinp = a.f32(0, "dinp"), dout = a.f32(1, "dout"), w = a.f32(2, "weight");
+  F32 mask = a.f32(3, "mask", true);
+  const int64_t B = a.dim(4, "B"), I = a.dim(5, "I"), O = a.dim(6, "O");
+  a.len(dinp, "dinp", B * I, "B*I");
+  a.len(dout, "dout", B * O, "B*O");
+  a.len(w, "weight", O * I, "O*I");
+  a.len(mask, "mask", B * I, "B*I");
+  a.no_overlap(dinp, "dinp", dout, "dout");
+  a.no_overlap(dinp, "dinp", w, "weight");
+  a.no_overlap(dinp, "dinp", mask, "mask");
+  if (a.ok())
+    softac::linear_input_grad(dinp.p, dout.p, w.p, mask.present ? mask.p : nullptr, B, I, O);
+  return info.Env().Undefined();
+}
+
 // out = f(x), element-wise.
 template <void (*F)(float*, const float*, int64_t)>
 Napi::Value Unary(const Napi::CallbackInfo& info, const char* fn) {
@@ -531,6 +548,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("gemm", Napi::Function::New(env, Gemm, "gemm"));
   exports.Set("linearForward", Napi::Function::New(env, LinearForward, "linearForward"));
   exports.Set("linearBackward", Napi::Function::New(env, LinearBackward, "linearBackward"));
+  exports.Set("linearInputGrad", Napi::Function::New(env, LinearInputGrad, "linearInputGrad"));
   SOFTAC_FN("tanh", (Unary<softac::tanh_forward>(info, "tanh")));
   SOFTAC_FN("exp", (Unary<softac::exp_forward>(info, "exp")));
   SOFTAC_FN("log", (Unary<softac::log_forward>(info, "log")));

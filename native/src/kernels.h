@@ -22,9 +22,11 @@ typedef struct softac_kernel_table {
   // op(A) is (M,K): A is stored (M,K), or (K,M) when ta. op(B) is (K,N): B is stored (K,N),
   // or (N,K) when tb. C is (M,N). beta == 0 never reads C (NaN in C does not leak).
   // bias (length N) and relu are applied after the full K sum (epilogue), bias may be null.
+  // mask (M,N like C, may be null) comes last: C = mask > 0 ? C : 0 (a ReLU's backward
+  // through the next layer's input gradient; a NaN mask gives 0, as relu_grad).
   void (*gemm)(int ta, int tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
-               const float* B, float beta, float* C, const float* bias, int relu, int64_t m0,
-               int64_t m1, int64_t n0, int64_t n1);
+               const float* B, float beta, float* C, const float* bias, int relu,
+               const float* mask, int64_t m0, int64_t m1, int64_t n0, int64_t n1);
 
   void (*tanh_forward)(float* out, const float* x, int64_t n);
   void (*tanh_backward)(float* dx, const float* dy, const float* y, int64_t n);  // dx += dy*(1-y*y)

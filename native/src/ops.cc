@@ -70,7 +70,7 @@ void for_rows(int64_t rows, int64_t cols, F&& f) {
 }  // namespace
 
 void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
-          const float* B, float beta, float* C, const float* bias, bool relu) {
+          const float* B, float beta, float* C, const float* bias, bool relu, const float* mask) {
   if (M == 0 || N == 0) return;
   if (K == 0) {  // op(A) op(B) is all zeros: only beta and the epilogue act
     for (int64_t i = 0; i < M; ++i)
@@ -78,6 +78,7 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const 
         float c = beta == 0.0f ? 0.0f : beta * C[i * N + j];
         if (bias) c += bias[j];
         if (relu && c < 0.0f) c = 0.0f;  // NaN passes, as torch.relu
+        if (mask && !(mask[i * N + j] > 0.0f)) c = 0.0f;
         C[i * N + j] = c;
       }
     return;
@@ -91,7 +92,7 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const 
   const int64_t units = split_n ? nt : mt;
   const int64_t tasks = task_count(units, M * N * (K + 1), kMinParallelMacs);
   if (tasks == 1) {
-    k->gemm(ta, tb, M, N, K, alpha, A, B, beta, C, bias, relu, 0, M, 0, N);
+    k->gemm(ta, tb, M, N, K, alpha, A, B, beta, C, bias, relu, mask, 0, M, 0, N);
     return;
   }
   parallel_for(tasks, [&](int64_t t) {
@@ -102,9 +103,9 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const 
     e = e * step < lim ? e * step : lim;
     if (b >= e) return;
     if (split_n)
-      k->gemm(ta, tb, M, N, K, alpha, A, B, beta, C, bias, relu, 0, M, b, e);
+      k->gemm(ta, tb, M, N, K, alpha, A, B, beta, C, bias, relu, mask, 0, M, b, e);
     else
-      k->gemm(ta, tb, M, N, K, alpha, A, B, beta, C, bias, relu, b, e, 0, N);
+      k->gemm(ta, tb, M, N, K, alpha, A, B, beta, C, bias, relu, mask, b, e, 0, N);
   });
 }
 
@@ -175,6 +176,27 @@ void linear_backward(float* dinp, float* dweight, float* dbias, const float* dou
     if (dweight) gemm(true, false, O, I, B, 1.0f, dout, inp, 1.0f, dweight);
   }
   if (dbias) sum_cols_acc(dbias, dout, B, O);
+}
+
+void linear_input_grad(float* dinp, const float* dout, const float* weight, const float* mask,
+                       int64_t B, int64_t I, int64_t O) {
+  const softac_kernel_table* k = active();
+  if (O == 1) {
+    // dinp[b, :] = dout[b] w, row by row (a product rounded once, as axpy onto zeros).
+    for_rows(B, I, [&](int64_t r0, int64_t r1) {
+      for (int64_t r = r0; r < r1; ++r) {
+        float* row = dinp + r * I;
+        k->scale(row, weight, dout[r], I);
+        if (mask) k->relu_grad(row, row, mask + r * I, I);
+      }
+    });
+  } else if (B == 1) {
+    fill(dinp, 0.0f, I);
+    weighted_row_sum_acc(dinp, dout, weight, O, I);
+    if (mask) relu_grad(dinp, dinp, mask, I);
+  } else {
+    gemm(false, false, B, I, O, 1.0f, dout, weight, 0.0f, dinp, nullptr, false, mask);
+  }
 }
 
 // Unary and binary element-wise kernels: one aligned chunk per thread.

@@ -8,7 +8,8 @@ namespace softac {
 
 // C = alpha * op(A) * op(B) + beta * C (+ bias[n], ReLU); shapes as in kernels.h.
 void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
-          const float* B, float beta, float* C, const float* bias = nullptr, bool relu = false);
+          const float* B, float beta, float* C, const float* bias = nullptr, bool relu = false,
+          const float* mask = nullptr);
 // out (B,O) = inp (B,I) * weight^T (weight is (O,I)) + bias (O), ReLU if relu.
 void linear_forward(float* out, const float* inp, const float* weight, const float* bias,
                     int64_t B, int64_t I, int64_t O, bool relu);
@@ -16,6 +17,12 @@ void linear_forward(float* out, const float* inp, const float* weight, const flo
 // Null outputs are skipped.
 void linear_backward(float* dinp, float* dweight, float* dbias, const float* dout,
                      const float* inp, const float* weight, int64_t B, int64_t I, int64_t O);
+
+// dinp (B,I) = mask > 0 ? dout weight : 0, written (not accumulated); mask (B,I) may be
+// null. The input gradient of a layer whose input is a ReLU's output, through that ReLU:
+// what linear_backward onto zeros followed by relu_grad gives, bit for bit, in one pass.
+void linear_input_grad(float* dinp, const float* dout, const float* weight, const float* mask,
+                       int64_t B, int64_t I, int64_t O);
 
 void tanh_forward(float* out, const float* x, int64_t n);
 void tanh_backward(float* dx, const float* dy, const float* y, int64_t n);

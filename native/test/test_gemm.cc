@@ -1,5 +1,5 @@
 // GEMM tests, run on every path this CPU can run: each layout (NN, NT, TN, TT) against a
-// float64 reference on awkward shapes, alpha/beta and the bias/ReLU epilogue, any tiling of
+// float64 reference on awkward shapes, alpha/beta and the bias/ReLU/mask epilogue, any tiling of
 // C bit-identical to the whole, and each SIMD path against the scalar one.
 #include <cmath>
 #include <cstdint>
@@ -20,17 +20,24 @@ struct Problem {
   float alpha, beta;
   std::vector<float> A, B, C0, bias;  // C0: C before the call; bias empty = null
   int relu;
+  std::vector<float> mask;  // (M, N) like C; empty = null
 };
 
 Problem make_problem(int ta, int tb, int64_t M, int64_t N, int64_t K, uint64_t seed,
-                     float alpha = 1.0f, float beta = 0.0f, bool bias = false, int relu = 0) {
+                     float alpha = 1.0f, float beta = 0.0f, bool bias = false, int relu = 0,
+                     bool mask = false) {
   Rng r(seed);
-  Problem p{ta, tb, M, N, K, alpha, beta, r.vec(M * K), r.vec(K * N), {}, {}, relu};
+  Problem p{ta, tb, M, N, K, alpha, beta, r.vec(M * K), r.vec(K * N), {}, {}, relu, {}};
   if (beta == 0.0f)
     p.C0.assign(static_cast<size_t>(M * N), std::nanf(""));  // must never be read
   else
     p.C0 = r.vec(M * N);
   if (bias) p.bias = r.vec(N);
+  if (mask) {
+    // Signs at random, with exact zeros, -0 and NaN (all of which mask out).
+    p.mask = r.vec(M * N);
+    for (size_t i = 0; i < p.mask.size(); i += 7) p.mask[i] = (i / 7) % 3 == 0 ? 0.0f : (i / 7) % 3 == 1 ? -0.0f : std::nanf("");
+  }
   return p;
 }
 
@@ -42,7 +49,8 @@ const char* layout(const Problem& p) {
 std::vector<float> run(const softac_kernel_table* t, const Problem& p) {
   std::vector<float> C = p.C0;
   t->gemm(p.ta, p.tb, p.M, p.N, p.K, p.alpha, p.A.data(), p.B.data(), p.beta, C.data(),
-          p.bias.empty() ? nullptr : p.bias.data(), p.relu, 0, p.M, 0, p.N);
+          p.bias.empty() ? nullptr : p.bias.data(), p.relu, p.mask.empty() ? nullptr : p.mask.data(), 0,
+          p.M, 0, p.N);
   return C;
 }
 
@@ -84,6 +92,7 @@ Reference reference(const Problem& p) {
         mag += std::fabs(static_cast<double>(p.bias[j]));
       }
       if (p.relu && c < 0.0) c = 0.0;
+      if (!p.mask.empty() && !(p.mask[i * N + j] > 0.0f)) c = 0.0;
       r.c[i * N + j] = c;
       r.tol[i * N + j] = (static_cast<double>(K) + 8.0) * 2.0 * u * mag + 1e-30;
     }
@@ -158,8 +167,8 @@ TEST(gemm_tt_layout) {
   }
 }
 
-// alpha/beta variants (beta = 1 is how gradients accumulate) and the epilogue: bias added
-// and ReLU applied after the full K sum, including K spanning several cache blocks.
+// alpha/beta variants (beta = 1 is how gradients accumulate) and the epilogue: bias added,
+// ReLU and the mask applied after the full K sum, including K spanning several cache blocks.
 TEST(gemm_alpha_beta_bias_relu) {
   const auto ts = tables();
   const int64_t shapes[][3] = {{17, 33, 257}, {255, 17, 3}, {6, 16, 256}, {256, 1, 256},
@@ -171,8 +180,10 @@ TEST(gemm_alpha_beta_bias_relu) {
       for (const auto& x : ab)
         for (int bias = 0; bias < 2; ++bias)
           for (int relu = 0; relu < 2; ++relu) {
+            // The mask with every other combination, so the test does not double in time.
+            const bool mask = (seed / 3) % 2 == 0;
             const Problem p = make_problem(kLayouts[l][0], kLayouts[l][1], s[0], s[1], s[2],
-                                           seed++, x[0], x[1], bias, relu);
+                                           seed++, x[0], x[1], bias, relu, mask);
             const Reference r = reference(p);
             for (const auto* t : ts) check_close(t->name, p, r, run(t, p));
           }
@@ -220,10 +231,11 @@ TEST(gemm_tiles_bit_identical_to_whole) {
               variant == 0
                   ? make_problem(kLayouts[l][0], kLayouts[l][1], s[0], s[1], s[2], seed++)
                   : make_problem(kLayouts[l][0], kLayouts[l][1], s[0], s[1], s[2], seed++,
-                                 0.75f, 1.0f, true, 1);
+                                 0.75f, 1.0f, true, 1, true);
           const std::vector<float> whole = run(t, p);
           const int64_t M = p.M, N = p.N;
           const float* bias = p.bias.empty() ? nullptr : p.bias.data();
+          const float* mask = p.mask.empty() ? nullptr : p.mask.data();
           // Cut points: random multiples of the micro-tile, a different grid per attempt.
           Rng r(seed * 31 + 7);
           for (int attempt = 0; attempt < 3; ++attempt) {
@@ -243,7 +255,7 @@ TEST(gemm_tiles_bit_identical_to_whole) {
                 const int64_t m0 = mcut[bi], m1 = mcut[bi + 1], n0 = ncut[bj], n1 = ncut[bj + 1];
                 std::vector<float> before = C;
                 t->gemm(p.ta, p.tb, M, N, p.K, p.alpha, p.A.data(), p.B.data(), p.beta,
-                        C.data(), bias, p.relu, m0, m1, n0, n1);
+                        C.data(), bias, p.relu, mask, m0, m1, n0, n1);
                 bool outside_ok = true;
                 for (int64_t i = 0; i < M && outside_ok; ++i)
                   for (int64_t j = 0; j < N; ++j) {

@@ -20,6 +20,7 @@ export interface RawAddon {
   gemm: Kernels['gemm'];
   linearForward: Kernels['linearForward'];
   linearBackward: Kernels['linearBackward'];
+  linearInputGrad: Kernels['linearInputGrad'];
   tanh: Kernels['tanh'];
   tanhBackward: Kernels['tanhBackward'];
   exp: Kernels['exp'];
@@ -125,6 +126,10 @@ function wrap(n: RawAddon): NativeKernels {
     linearBackward(dinp, dw, db, dout, inp, w, B, I, O) {
       check.linearBackward(dinp, dw, db, dout, inp, w, B, I, O);
       n.linearBackward(dinp, dw, db, dout, inp, w, B, I, O);
+    },
+    linearInputGrad(dinp, dout, w, mask, B, I, O) {
+      check.linearInputGrad(dinp, dout, w, mask, B, I, O);
+      n.linearInputGrad(dinp, dout, w, mask, B, I, O);
     },
     tanh(out, x) { check.tanh(out, x); n.tanh(out, x); },
     tanhBackward(dx, dy, y) { check.tanhBackward(dx, dy, y); n.tanhBackward(dx, dy, y); },

@@ -101,6 +101,18 @@ const makeReference = (round: (x: number) => number): Kernels => ({
     }
   },
 
+  linearInputGrad(dinp, dout, weight, mask, B, I, O) {
+    check.linearInputGrad(dinp, dout, weight, mask, B, I, O);
+    for (let b = 0; b < B; b++) {
+      for (let i = 0; i < I; i++) {
+        let acc = 0;
+        for (let o = 0; o < O; o++) acc += dout[b * O + o] * weight[o * I + i];
+        // As linearBackward onto zeros (0 + acc, rounded once on the store), then reluGrad.
+        dinp[b * I + i] = mask === null || mask[b * I + i] > 0 ? acc : 0;
+      }
+    }
+  },
+
   tanh(out, x) {
     check.tanh(out, x);
     for (let i = 0; i < x.length; i++) out[i] = Math.tanh(x[i]);

@@ -50,6 +50,15 @@ export interface Kernels {
     dbias: Float32Array | null, dout: Float32Array, inp: Float32Array, weight: Float32Array,
     B: number, I: number, O: number): void;
 
+  /**
+   * dinp (B,I) = mask > 0 ? (dout * weight) : 0, written (not accumulated); mask (B,I) may be
+   * null (no masking). The input gradient of a layer whose input is a ReLU's output, taken
+   * through that ReLU in the same pass: bit for bit what linearBackward onto zeros followed
+   * by reluGrad gives (a NaN mask gives 0, as reluGrad).
+   */
+  linearInputGrad(dinp: Float32Array, dout: Float32Array, weight: Float32Array, mask: Float32Array | null,
+    B: number, I: number, O: number): void;
+
   tanh(out: Float32Array, x: Float32Array): void;
   /** dx += dy * (1 - y^2), with y = tanh(x). */
   tanhBackward(dx: Float32Array, dy: Float32Array, y: Float32Array): void;

@@ -271,6 +271,22 @@ export function linearBackward(dinp: unknown, dweight: unknown, dbias: unknown, 
   }, { dout: dout as Float32Array, inp: inp as Float32Array, weight: weight as Float32Array });
 }
 
+export function linearInputGrad(dinp: unknown, dout: unknown, weight: unknown, mask: unknown,
+  B: unknown, I: unknown, O: unknown): void {
+  const fn = 'linearInputGrad';
+  dim(fn, 'B', B);
+  dim(fn, 'I', I);
+  dim(fn, 'O', O);
+  const nB = B as number, nI = I as number, nO = O as number;
+  float32Array(fn, 'dinp', dinp, nB * nI, 'B*I');
+  float32Array(fn, 'dout', dout, nB * nO, 'B*O');
+  float32Array(fn, 'weight', weight, nO * nI, 'O*I');
+  float32ArrayOrNull(fn, 'mask', mask, nB * nI, 'B*I');
+  outputsDisjoint(fn, { dinp: dinp as Float32Array }, {
+    dout: dout as Float32Array, weight: weight as Float32Array, mask: mask as Float32Array | null,
+  });
+}
+
 export function tanh(out: unknown, x: unknown): void { unary('tanh', out, x); }
 export function tanhBackward(dx: unknown, dy: unknown, y: unknown): void {
   unaryBackward('tanhBackward', dx, dy, y);

@@ -3,7 +3,7 @@
  * activation after each, numbered as in nn.Sequential (Linear j is module 2j), so the
  * parameter names are `<prefix>.0.weight`, `<prefix>.2.weight`, ...
  */
-import { tanh, type Tape, type Tensor } from '../autograd/index.js';
+import { mlpRelu, tanh, type Tape, type Tensor } from '../autograd/index.js';
 import { Linear, linearSpecs } from './linear.js';
 import type { ParameterSet, ParamSpec } from './params.js';
 import type { Rng } from './rng.js';
@@ -29,6 +29,10 @@ export class MLP {
   }
 
   forward(g: Tape, x: Tensor): Tensor {
+    // ReLU and identity stacks run as one op whose backward folds each hidden ReLU into the
+    // next layer's input gradient (same values and gradients, fewer passes over memory).
+    if (this.activation !== 'tanh' && this.outputActivation !== 'tanh')
+      return mlpRelu(g, x, this.layers, this.activation === 'relu', this.outputActivation === 'relu');
     let h = x;
     this.layers.forEach((layer, j) => {
       const act = j === this.layers.length - 1 ? this.outputActivation : this.activation;

@@ -70,6 +70,20 @@ test('linear, with and without bias, with and without the fused ReLU', () => {
   gradcheck('linear+relu', (g, [x, w, b]) => ag.linear(g, x!, w!, b!, true), [x, w, { shape: [3], values: [30, -30, 25] }]);
 });
 
+test('mlpRelu: hidden ReLUs (folded into the next layer\'s input gradient), with and without the output ReLU, identity stacks', () => {
+  // Biases far from 0 keep every pre-activation away from the ReLU's kink; the last
+  // layer's mixed biases leave some outputs on each side.
+  const x = { shape: [5, 4], values: normal(20) };
+  const w0 = { shape: [6, 4], values: normal(24) }, b0 = { shape: [6], values: [30, -30, 25, -25, 35, 40] };
+  const w1 = { shape: [3, 6], values: normal(18) }, b1 = { shape: [3], values: [-40, 45, 50] };
+  const w2 = { shape: [2, 3], values: normal(6) }, b2 = { shape: [2], values: [60, -70] };
+  const stack = (xs: Tensor[]) => [{ weight: xs[1]!, bias: xs[2]! }, { weight: xs[3]!, bias: xs[4]! }, { weight: xs[5]!, bias: xs[6]! }];
+  gradcheck('mlpRelu', (g, xs) => ag.mlpRelu(g, xs[0]!, stack(xs), true, false), [x, w0, b0, w1, b1, w2, b2]);
+  gradcheck('mlpRelu output relu', (g, xs) => ag.mlpRelu(g, xs[0]!, stack(xs), true, true), [x, w0, b0, w1, b1, w2, b2]);
+  gradcheck('mlpRelu identity', (g, xs) => ag.mlpRelu(g, xs[0]!, stack(xs), false, false), [x, w0, b0, w1, b1, w2, b2]);
+  gradcheck('mlpRelu one layer', (g, xs) => ag.mlpRelu(g, xs[0]!, [{ weight: xs[1]!, bias: null }], true, true), [x, w0]);
+});
+
 test('relu, tanh, exp, log, softplus (both sides of its threshold 20), square', () => {
   gradcheck('relu', (g, [x]) => ag.relu(g, x!), [{ shape: [2, 6], values: awayFromZero(12) }]);
   gradcheck('tanh', (g, [x]) => ag.tanh(g, x!), [{ shape: [7], values: [...normal(5, 2), 8, -9] }]);

@@ -22,6 +22,7 @@ function counting(k: Kernels): { k: Kernels; flops: () => number } {
     n += (dx ? 2 * B * I * O : 0) + (dw ? 2 * B * I * O : 0);
     return k.linearBackward(dx, dw, db, dout, x, w, B, I, O);
   };
+  wrapped.linearInputGrad = (dx, dout, w, mask, B, I, O) => { n += 2 * B * I * O; return k.linearInputGrad(dx, dout, w, mask, B, I, O); };
   wrapped.gemm = (...args: Parameters<Kernels['gemm']>) => { n += 2 * args[2] * args[3] * args[4]; return k.gemm(...args); };
   return { k: wrapped, flops: () => n };
 }

@@ -129,4 +129,40 @@ for (const be of kernelBackends()) {
   }
 }
 
+// linearInputGrad: dinp = mask > 0 ? dout weight : 0, written. Against float64 on awkward
+// shapes (with exact zeros, -0 and NaN in the mask), and bit for bit against what it
+// replaces on the same backend: linearBackward onto zeros, then reluGrad.
+for (const be of kernelBackends()) {
+  for (const masked of [false, true]) {
+    linear(`${be.label}: linearInputGrad mask=${masked}`, () => {
+      be.setup();
+      const k = be.kernels;
+      for (const [B, I, O] of [...SHAPES, [256, 256, 256], [257, 256, 1], [1, 257, 255], [3, 4, 300]] as Array<[number, number, number]>) {
+        const rng = new Rng(B * 13 + I * 7 + O + (masked ? 1 : 0));
+        const dout = unaligned(rng.array(B * O)), weight = unaligned(rng.array(O * I));
+        const mask = masked ? rng.array(B * I) : null;
+        if (mask) for (let i = 0; i < mask.length; i += 5) mask[i] = [0, -0, NaN][(i / 5) % 3]!;
+        const dinp = guarded(B * I, new Float32Array(B * I).fill(NaN)); // written, never read
+        // Bytes, not values: the mask holds NaN (which no value comparison finds equal).
+        const bytesOf = (x: Float32Array | null) => (x ? Buffer.from(x.buffer, x.byteOffset, x.byteLength).toString('hex') : '');
+        const before = [dout, weight, mask].map(bytesOf);
+        k.linearInputGrad(dinp.x, dout, weight, mask, B, I, O);
+        const label = `${B}x${I}x${O}`;
+        assert.equal([dout, weight, mask].map(bytesOf), before, `${label}: an input was written`);
+        dinp.checkGuards(`${label} dinp`);
+        const r = accumulate64(new Float32Array(B * I), B, I, O, (b, i, o) => dout[b * O + o]! * weight[o * I + i]!);
+        if (mask) for (let j = 0; j < mask.length; j++) if (!(mask[j]! > 0)) { r.want[j] = 0; r.atol[j] = 0; }
+        assertClose(dinp.x, r.want, { atol: r.atol, label: `${label} dinp` });
+        // The composition it replaces gives the same bits.
+        const acc = new Float32Array(B * I);
+        k.linearBackward(acc, null, null, dout, new Float32Array(B * I), weight, B, I, O);
+        const want = mask ? new Float32Array(B * I) : acc;
+        if (mask) k.reluGrad(want, acc, mask);
+        const same = dinp.x.every((v, j) => Object.is(v, want[j]));
+        assert.ok(same, `${label}: differs from linearBackward onto zeros + reluGrad`);
+      }
+    });
+  }
+}
+
 linear.run();

@@ -80,6 +80,15 @@ const METHODS: Method[] = [
       arrays: { dinp: new Float32Array(0), dweight: null, dbias: null, dout: new Float32Array(0), inp: new Float32Array(0), weight: new Float32Array(0) },
     },
   },
+  {
+    name: 'linearInputGrad', dims: { B: 2, I: 3, O: 4 },
+    params: [arr('dinp', (d) => d.B! * d.I!, { out: true }), arr('dout', (d) => d.B! * d.O!), arr('weight', (d) => d.O! * d.I!),
+      arr('mask', (d) => d.B! * d.I!, { nullable: true }), dim('B'), dim('I'), dim('O')],
+    wrap: {
+      dims: { B: BIG, I: BIG, O: BIG },
+      arrays: { dinp: new Float32Array(0), dout: new Float32Array(0), weight: new Float32Array(0), mask: null },
+    },
+  },
   ...['tanh', 'exp', 'log', 'softplus', 'relu'].map((name) => ({
     name, dims: EL, params: [el('out', { out: true }), el('x')],
   })),
