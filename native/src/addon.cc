@@ -39,16 +39,23 @@ class Args {
     F32 r;
     if (!ok_) return r;
     Napi::Value v = info_[i];
-    if (nullable && v.IsNull()) return r;
-    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
-      fail(false, arg(name) + " must be a Float32Array" + (nullable ? " or null" : "") +
-                      ", got " + describe(v));
+    // One napi_get_typedarray_info gives the type, the length and the first element (it
+    // fails, throwing nothing, on anything that is not a typed array): this runs for every
+    // array of every kernel call, and the wrapper calls it three times over.
+    napi_typedarray_type type;
+    size_t length = 0;
+    void* data = nullptr;
+    if (napi_get_typedarray_info(info_.Env(), v, &type, &length, &data, nullptr, nullptr) ==
+            napi_ok &&
+        type == napi_float32_array) {
+      r.p = static_cast<float*>(data);
+      r.n = static_cast<int64_t>(length);
+      r.present = true;
       return r;
     }
-    Napi::Float32Array a = v.As<Napi::Float32Array>();
-    r.p = a.Data();
-    r.n = static_cast<int64_t>(a.ElementLength());
-    r.present = true;
+    if (nullable && v.IsNull()) return r;
+    fail(false, arg(name) + " must be a Float32Array" + (nullable ? " or null" : "") +
+                    ", got " + describe(v));
     return r;
   }
 
