@@ -55,7 +55,15 @@ class Pool {
     cv_.notify_all();
     drain();
     // Workers that found no task left still check in, so fn_/ctx_ stay valid until then.
-    while (pending_.load(std::memory_order_acquire) != 0) std::this_thread::yield();
+    // The workers are about done (each has only its last task to finish): spin on pause
+    // first, then give the core away. A yield is a system call, and with ~100 waits per SAC
+    // update the calls alone showed up in the profile.
+    for (int i = 0; pending_.load(std::memory_order_acquire) != 0; ++i) {
+      if (i < kSpinIterations)
+        SOFTAC_CPU_RELAX();
+      else
+        std::this_thread::yield();
+    }
   }
 
  private:
