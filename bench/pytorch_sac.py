@@ -127,14 +127,43 @@ def updates_per_second(batch, obs_dim, act_dim, seconds):
     return best
 
 
+def gemm_gflops(layout, n, seconds):
+    """GFLOPS of one n x n x n float32 product in `layout` (NN, NT, TN) on this thread
+    setting: torch.mm over the BLAS torch was built with (OpenBLAS for Debian's torch), the
+    best of 5 rounds."""
+    g = torch.Generator().manual_seed(0)
+    a = torch.rand(n, n, generator=g) - 0.5
+    b = torch.rand(n, n, generator=g) - 0.5
+    c = torch.empty(n, n)
+    lhs = a.t() if layout[0] == 'T' else a
+    rhs = b.t() if layout[1] == 'T' else b
+    for _ in range(50):
+        torch.mm(lhs, rhs, out=c)
+    best = 0.0
+    for _ in range(5):
+        start, done = time.perf_counter(), 0
+        while time.perf_counter() - start < seconds / 5:
+            torch.mm(lhs, rhs, out=c)
+            done += 1
+        best = max(best, done * 2 * n ** 3 / (time.perf_counter() - start) / 1e9)
+    return best
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--seconds', type=float, default=3)
     ap.add_argument('--threads', default='1,2')
     ap.add_argument('--batches', default='100,256')
     ap.add_argument('--dims', default='3x1,17x6')
+    ap.add_argument('--gemm', type=int, default=0, help='also time n x n x n products (torch.mm), n = this')
     args = ap.parse_args()
     torch.set_num_interop_threads(1)
+    if args.gemm:
+        torch.set_num_threads(1)
+        for layout in ('NN', 'NT', 'TN'):
+            print(json.dumps(dict(bench='gemm', layout=layout, m=args.gemm, n=args.gemm, k=args.gemm, backend='pytorch',
+                                  path='torch ' + torch.__version__ + ' mm', threads=1,
+                                  gflops=gemm_gflops(layout, args.gemm, min(args.seconds, 2)), peak_fraction=None)), flush=True)
     for batch in map(int, args.batches.split(',')):
         for dims in args.dims.split(','):
             obs_dim, act_dim = map(int, dims.split('x'))

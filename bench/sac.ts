@@ -42,6 +42,20 @@ export interface ActBenchRow {
   latency_us: number;
 }
 
+/** One n x n x n product on one thread: the machine's practical GEMM limit beside softac's. */
+export interface GemmBenchRow {
+  bench: 'gemm';
+  layout: 'NN' | 'NT' | 'TN';
+  m: number;
+  n: number;
+  k: number;
+  backend: 'native' | 'pytorch';
+  path: string;
+  threads: number;
+  gflops: number;
+  peak_fraction: number | null;
+}
+
 export interface EnvBenchRow {
   bench: 'env_steps';
   env: string;
@@ -56,8 +70,10 @@ export interface SacBenchOptions {
   dims: [number, number][];
   js: boolean;
   pytorch: boolean;
+  /** act() calls per latency sample (default 2000; tests use a few). */
+  actCalls?: number;
   onPeak(peakGflops: number, path: string): void;
-  onRow(row: SacBenchRow | ActBenchRow | EnvBenchRow): void;
+  onRow(row: SacBenchRow | ActBenchRow | EnvBenchRow | GemmBenchRow): void;
   onNote(note: string): void;
 }
 
@@ -94,13 +110,13 @@ function updatesPerSecond(k: Kernels, batch: number, obsDim: number, actDim: num
   return best;
 }
 
-function actLatencyUs(k: Kernels, deterministic: boolean): number {
+function actLatencyUs(k: Kernels, deterministic: boolean, n: number): number {
   const { sac } = makeAgent(k, 1, 3, 1);
   const obs = Float32Array.of(0.3, -0.9, 0.5);
-  for (let i = 0; i < 2000; i++) sac.act(obs, deterministic);
+  for (let i = 0; i < n; i++) sac.act(obs, deterministic);
   const samples: number[] = [];
   for (let r = 0; r < 7; r++) {
-    const n = 2000, start = performance.now();
+    const start = performance.now();
     for (let i = 0; i < n; i++) sac.act(obs, deterministic);
     samples.push(((performance.now() - start) * 1000) / n);
   }
@@ -120,12 +136,35 @@ function envStepsPerSecond(): number {
   return n / ((performance.now() - start) / 1000);
 }
 
+/** The hidden layers' product (256 x 256 x 256) on one thread, best of 5 rounds. */
+const GEMM_N = 256;
+
+function nativeGemmRows(native: NativeKernels, path: string, peak: number, seconds: number): GemmBenchRow[] {
+  const rng = new Rng(3);
+  const a = Float32Array.from({ length: GEMM_N * GEMM_N }, () => rng.uniformIn(-0.5, 0.5));
+  const b = Float32Array.from({ length: GEMM_N * GEMM_N }, () => rng.uniformIn(-0.5, 0.5));
+  const c = new Float32Array(GEMM_N * GEMM_N);
+  native.setNumThreads(1);
+  return (['NN', 'NT', 'TN'] as const).map((layout) => {
+    const run = () => native.gemm(layout[0] === 'T', layout[1] === 'T', GEMM_N, GEMM_N, GEMM_N, 1, a, b, 0, c);
+    for (let i = 0; i < 50; i++) run();
+    let best = 0;
+    for (let round = 0; round < 5; round++) {
+      const start = performance.now();
+      let done = 0;
+      do { run(); done++; } while (performance.now() - start < (1000 * Math.min(seconds, 2)) / 5);
+      best = Math.max(best, (done * 2 * GEMM_N ** 3) / ((performance.now() - start) / 1000) / 1e9);
+    }
+    return { bench: 'gemm', layout, m: GEMM_N, n: GEMM_N, k: GEMM_N, backend: 'native', path, threads: 1, gflops: best, peak_fraction: best / peak };
+  });
+}
+
 /** PyTorch's update in the same run, through bench/pytorch_sac.py; null when python3 has no torch. */
-function pytorchRows(o: SacBenchOptions): SacBenchRow[] | string {
+function pytorchRows(o: SacBenchOptions): Array<SacBenchRow | GemmBenchRow> | string {
   const script = fileURLToPath(new URL('../../bench/pytorch_sac.py', import.meta.url));
   const { python, tried } = torchPython();
   if (!python) return `PyTorch baseline skipped: none of ${tried.join(', ')} can import torch (set SOFTAC_PYTHON)`;
-  const rows: SacBenchRow[] = [];
+  const rows: Array<SacBenchRow | GemmBenchRow> = [];
   // One process per thread count: OpenMP and the BLAS read their thread counts at start.
   // torch gets t threads; a BLAS of its own threads (Debian's torch calls the system BLAS,
   // OpenBLAS here) is kept at one, the fastest setting measured on this machine: OpenBLAS's
@@ -133,11 +172,11 @@ function pytorchRows(o: SacBenchOptions): SacBenchRow[] | string {
   // torch's threads, so it gets t.
   for (const t of o.threads) {
     const args = [script, '--seconds', String(o.seconds), '--threads', String(t), '--batches', o.batches.join(','),
-      '--dims', o.dims.map(([d, a]) => `${d}x${a}`).join(',')];
+      '--dims', o.dims.map(([d, a]) => `${d}x${a}`).join(','), ...(t === 1 ? ['--gemm', String(GEMM_N)] : [])];
     const env = { ...process.env, OMP_NUM_THREADS: String(t), OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: String(t) };
     const r = spawnSync(python, args, { encoding: 'utf8', timeout: 1_800_000, env });
     if (r.error || r.status !== 0) return `PyTorch baseline failed: ${r.error?.message ?? r.stderr.trim().split('\n').pop()}`;
-    rows.push(...r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as SacBenchRow));
+    rows.push(...r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as SacBenchRow | GemmBenchRow));
   }
   return rows;
 }
@@ -153,8 +192,14 @@ export async function benchSac(o: SacBenchOptions): Promise<void> {
     } else {
       o.onNote('native addon unavailable: TypeScript rows only');
     }
-    const torch = o.pytorch ? pytorchRows(o) : 'PyTorch baseline not requested';
-    if (typeof torch === 'string') o.onNote(torch);
+    const torchAll = o.pytorch ? pytorchRows(o) : 'PyTorch baseline not requested';
+    if (typeof torchAll === 'string') o.onNote(torchAll);
+    // The GEMM rows first: softac's product and, in the same run, PyTorch's BLAS on it.
+    if (native) for (const r of nativeGemmRows(native, path, peak, o.seconds)) o.onRow(r);
+    const torch = typeof torchAll === 'string' ? torchAll : torchAll.filter((r): r is SacBenchRow => r.bench === 'sac_update');
+    if (typeof torchAll !== 'string') {
+      for (const r of torchAll) if (r.bench === 'gemm') o.onRow({ ...r, peak_fraction: peak ? r.gflops / peak : null });
+    }
     for (const batch of o.batches) {
       for (const [obsDim, actDim] of o.dims) {
         const flops = sacUpdateFlops({ batch, obsDim, actDim, hidden: HIDDEN }).total;
@@ -180,9 +225,9 @@ export async function benchSac(o: SacBenchOptions): Promise<void> {
     }
     if (native) {
       native.setNumThreads(1);
-      for (const det of [true, false]) o.onRow({ bench: 'act', backend: 'native', path, deterministic: det, latency_us: actLatencyUs(native, det) });
+      for (const det of [true, false]) o.onRow({ bench: 'act', backend: 'native', path, deterministic: det, latency_us: actLatencyUs(native, det, o.actCalls ?? 2000) });
     }
-    for (const det of [true, false]) o.onRow({ bench: 'act', backend: 'js', path: 'js', deterministic: det, latency_us: actLatencyUs(referenceKernels, det) });
+    for (const det of [true, false]) o.onRow({ bench: 'act', backend: 'js', path: 'js', deterministic: det, latency_us: actLatencyUs(referenceKernels, det, o.actCalls ?? 2000) });
     o.onRow({ bench: 'env_steps', env: 'Pendulum-v1', steps_per_s: envStepsPerSecond() });
   });
 }

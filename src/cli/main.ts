@@ -151,6 +151,9 @@ async function benchSacCommand(argv: string[]): Promise<void> {
         }
         const pct = r.peak_fraction === null ? '' : `${(100 * r.peak_fraction).toFixed(0)}%`;
         console.log(`| ${String(r.batch).padStart(5)} | ${`${r.obs_dim}x${r.act_dim}`.padStart(9)} | ${r.backend.padEnd(7)} | ${r.path.padEnd(14)} | ${String(r.threads).padStart(7)} | ${r.updates_per_s.toFixed(1).padStart(9)} | ${r.gflops.toFixed(1).padStart(7)} | ${pct.padStart(9)} |`);
+      } else if (r.bench === 'gemm') {
+        const pct = r.peak_fraction === null ? '' : ` (${(100 * r.peak_fraction).toFixed(0)}% of peak)`;
+        console.log(`GEMM ${r.layout} ${r.m}x${r.n}x${r.k}, ${r.threads} thread, ${r.backend} ${r.path}: ${r.gflops.toFixed(1)} GFLOPS${pct}`);
       } else if (r.bench === 'act') {
         console.log(`act() on one observation, ${r.deterministic ? 'deterministic' : 'sampled'}, ${r.backend} ${r.path}: ${r.latency_us.toFixed(2)} us`);
       } else {
