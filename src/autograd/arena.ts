@@ -1,7 +1,7 @@
 /**
  * Where the tape's buffers come from. A training step runs the same ops on the same shapes
- * every time, so the arena hands out the same buffers in the same order each step: after
- * the first step nothing new is allocated. `reset()` (Tape.reset) starts the next step.
+ * every time, so the arena hands out buffers from the same set each step: after the first
+ * step nothing new is allocated. `reset()` (Tape.reset) starts the next step.
  */
 import type { FloatArrayKind } from './tape.js';
 
@@ -14,6 +14,7 @@ export function arenaAllocations(): number {
 
 export class Arena {
   private readonly pools = new Map<number, { buffers: Float32Array[]; used: number }>();
+  private readonly transients = new Map<number, Float32Array[]>();
 
   constructor(private readonly kind: FloatArrayKind = 'float32') {}
 
@@ -33,8 +34,40 @@ export class Arena {
     return pool.buffers[pool.used++]!;
   }
 
-  /** Every buffer becomes available again (their contents stay until overwritten). */
+  /**
+   * A buffer of n elements that is the same one at every call with this (n, slot), until
+   * the next such call: for values used at once and never again (the hidden activations of
+   * a forward pass nothing will differentiate), so they stay in cache from one use to the
+   * next. Contents unspecified.
+   */
+  transient(n: number, slot: number): Float32Array {
+    let list = this.transients.get(n);
+    if (!list) {
+      list = [];
+      this.transients.set(n, list);
+    }
+    while (list.length <= slot) {
+      allocated++;
+      list.push(this.kind === 'float32' ? new Float32Array(n) : (new Float64Array(n) as unknown as Float32Array));
+    }
+    return list[slot]!;
+  }
+
+  /**
+   * Every buffer becomes available again (their contents stay until overwritten), the
+   * most recently taken first: the next step's first outputs then land in memory the last
+   * step touched last, likely still in cache, instead of in the step's oldest buffers
+   * (written a whole update ago). A write into cold memory costs a read of it first.
+   */
   reset(): void {
-    for (const pool of this.pools.values()) pool.used = 0;
+    for (const pool of this.pools.values()) {
+      const b = pool.buffers;
+      for (let i = 0, j = pool.used - 1; i < j; i++, j--) {
+        const t = b[i]!;
+        b[i] = b[j]!;
+        b[j] = t;
+      }
+      pool.used = 0;
+    }
   }
 }

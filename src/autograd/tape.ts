@@ -70,6 +70,11 @@ export class Tape {
     return this.arena.take(n);
   }
 
+  /** See Arena.transient: a buffer reused by every call with this (n, slot). */
+  transient(n: number, slot: number): Float32Array {
+    return this.arena.transient(n, slot);
+  }
+
   /** Arena scratch of n zeros. */
   zeros(n: number): Float32Array {
     const buf = this.arena.take(n);

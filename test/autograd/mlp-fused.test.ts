@@ -74,6 +74,24 @@ for (const be of kernelBackends()) {
   });
 }
 
+test('mlpRelu under noGrad (hidden activations in two reused buffers) gives the same outputs, and holds earlier outputs intact', () => {
+  for (const be of kernelBackends()) {
+    be.setup();
+    const rng = new Rng(77);
+    const mk = (shape: number[]) => new Tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.uniformIn(-1, 1)), shape, true);
+    const layers = [[9, 4], [7, 9], [5, 7], [2, 5]].map(([o, i]) => ({ weight: mk([o!, i!]), bias: mk([o!]) }));
+    const x1 = new Tensor(mk([6, 4]).data, [6, 4]), x2 = new Tensor(mk([6, 4]).data, [6, 4]);
+    const g = new Tape(be.kernels);
+    const want1 = ag.mlpRelu(g, x1, layers, true, false).data.slice();
+    const want2 = ag.mlpRelu(g, x2, layers, true, false).data.slice();
+    g.reset();
+    const [y1, y2] = g.noGrad(() => [ag.mlpRelu(g, x1, layers, true, false), ag.mlpRelu(g, x2, layers, true, false)]);
+    assert.ok(bytes(y1!.data).equals(bytes(want1)), `${be.label}: first noGrad output differs (or was overwritten)`);
+    assert.ok(bytes(y2!.data).equals(bytes(want2)), `${be.label}: second noGrad output differs`);
+    g.reset();
+  }
+});
+
 test('mlpRelu refuses layers that do not chain, naming the layer', () => {
   const g = new Tape(kernelBackends()[0]!.kernels);
   const x = new Tensor(new Float32Array(6), [2, 3]);

@@ -50,12 +50,18 @@ export function mlpRelu(g: Tape, x: Tensor, layers: readonly LinearParams[], hid
     width = O;
   });
   const B = x.size / layers[0]!.weight.shape[1]!;
+  // With nothing to differentiate (noGrad: the backup's target networks), the hidden
+  // activations are used once, by the next layer: they go to two buffers used in turn,
+  // which stay in cache, rather than to fresh arena buffers a whole update cold.
+  const kept = g.gradEnabled && (x.requiresGrad || layers.some(({ weight, bias }) => weight.requiresGrad || (bias?.requiresGrad ?? false)));
   // hs[j] is layer j's input: x, then each layer's (activated) output.
   const hs: Tensor[] = [x];
   layers.forEach(({ weight, bias }, j) => {
     const [O, I] = weight.shape as [number, number];
-    const relu = j === layers.length - 1 ? outputRelu : hiddenRelu;
-    const out = g.empty([...lead, O], relu ? 'relu(linear)' : 'linear');
+    const last = j === layers.length - 1;
+    const relu = last ? outputRelu : hiddenRelu;
+    const name = relu ? 'relu(linear)' : 'linear';
+    const out = kept || last ? g.empty([...lead, O], name) : new Tensor(g.transient(B * O, j % 2), [...lead, O], false, name);
     g.k.linearForward(out.data, hs[j]!.data, weight.data, bias ? bias.data : null, B, I, O, relu);
     hs.push(out);
   });
