@@ -47,3 +47,31 @@ test("the issue's figure: about 0.55 GFLOP per update at batch 256, Pendulum dim
 });
 
 test.run();
+
+test('an update makes one ReLU-gradient pass and no zero-fill of a hidden activation: hidden ReLUs go through linearInputGrad', () => {
+  const calls = new Map<string, number[]>();
+  const wrapped: Kernels = Object.create(referenceKernels);
+  for (const name of ['reluGrad', 'fill', 'linearInputGrad'] as const) {
+    (wrapped as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
+      const first = args[0] as Float32Array;
+      (calls.get(name) ?? calls.set(name, []).get(name)!).push(first.length);
+      return (referenceKernels[name] as (...a: unknown[]) => unknown)(...args);
+    };
+  }
+  const B = 32, H = 48;
+  const sac = new SAC(wrapped, 3, { low: [-1], high: [1] }, { hidden: [H, H], batchSize: B }, 0);
+  const buf = new ReplayBuffer(3, 1, 64);
+  const rng = new Rng(0);
+  for (let i = 0; i < 64; i++) buf.store([rng.normal(), rng.normal(), rng.normal()], [0.5], 1, [rng.normal(), rng.normal(), rng.normal()], false);
+  sac.update(buf.sampleBatch(B, rng));
+  calls.clear();
+  sac.update(buf.sampleBatch(B, rng));
+  // The actor's torso ends in a ReLU read by two heads: its gradient is the one reluGrad.
+  assert.equal(calls.get('reluGrad'), [B * H]);
+  // Zero fills of a [B, H] activation: only that torso output's gradient (the heads add
+  // into it); zeroGrad's two fills are over the parameter blocks.
+  assert.is((calls.get('fill') ?? []).filter((n) => n === B * H).length, 1);
+  // Input gradients through a hidden ReLU: q1 and q2 twice (Q step, policy step; from the
+  // output layer and from the second layer), and the actor's second layer: 9 in all.
+  assert.is(calls.get('linearInputGrad')!.length, 9);
+});
