@@ -289,13 +289,13 @@ Napi::Value LinearInputGrad(const Napi::CallbackInfo& info) {
   F32 dinp = a.f32(0, "dinp"), dout = a.f32(1, "dout"), w = a.f32(2, "weight");
   F32 mask = a.f32(3, "mask", true);
   const int64_t B = a.dim(4, "B"), I = a.dim(5, "I"), O = a.dim(6, "O");
-  a.len(dinp, "dinp", B * I, "B*I");
-  a.len(dout, "dout", B * O, "B*O");
-  a.len(w, "weight", O * I, "O*I");
-  a.len(mask, "mask", B * I, "B*I");
-  a.no_overlap(dinp, "dinp", dout, "dout");
-  a.no_overlap(dinp, "dinp", w, "weight");
-  a.no_overlap(dinp, "dinp", mask, "mask");
+  // dinp and mask are (B, I), dout (B, O), weight (O, I); dinp is written, the rest read.
+  const F32* arrays[] = {&dinp, &mask, &dout, &w};
+  const char* names[] = {"dinp", "mask", "dout", "weight"};
+  const int64_t lens[] = {B * I, B * I, B * O, O * I};
+  const char* exprs[] = {"B*I", "B*I", "B*O", "O*I"};
+  for (int i = 0; i < 4; ++i) a.len(*arrays[i], names[i], lens[i], exprs[i]);
+  for (int i = 1; i < 4; ++i) a.no_overlap(dinp, "dinp", *arrays[i], names[i]);
   if (a.ok())
     softac::linear_input_grad(dinp.p, dout.p, w.p, mask.present ? mask.p : nullptr, B, I, O);
   return info.Env().Undefined();

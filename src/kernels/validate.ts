@@ -247,13 +247,18 @@ export function gemm(transA: unknown, transB: unknown, m: unknown, n: unknown, k
   outputsDisjoint(fn, { c: c as Float32Array }, { a: a as Float32Array, b: b as Float32Array });
 }
 
-export function linearForward(out: unknown, inp: unknown, weight: unknown, bias: unknown,
-  B: unknown, I: unknown, O: unknown, relu: unknown): void {
-  const fn = 'linearForward';
+/** A linear kernel's batch, input and output sizes, each checked as a dimension. */
+function linearDims(fn: string, B: unknown, I: unknown, O: unknown): [number, number, number] {
   dim(fn, 'B', B);
   dim(fn, 'I', I);
   dim(fn, 'O', O);
-  const nB = B as number, nI = I as number, nO = O as number;
+  return [B as number, I as number, O as number];
+}
+
+export function linearForward(out: unknown, inp: unknown, weight: unknown, bias: unknown,
+  B: unknown, I: unknown, O: unknown, relu: unknown): void {
+  const fn = 'linearForward';
+  const [nB, nI, nO] = linearDims(fn, B, I, O);
   float32Array(fn, 'out', out, nB * nO, 'B*O');
   float32Array(fn, 'inp', inp, nB * nI, 'B*I');
   float32Array(fn, 'weight', weight, nO * nI, 'O*I');
@@ -267,10 +272,7 @@ export function linearForward(out: unknown, inp: unknown, weight: unknown, bias:
 export function linearBackward(dinp: unknown, dweight: unknown, dbias: unknown, dout: unknown,
   inp: unknown, weight: unknown, B: unknown, I: unknown, O: unknown): void {
   const fn = 'linearBackward';
-  dim(fn, 'B', B);
-  dim(fn, 'I', I);
-  dim(fn, 'O', O);
-  const nB = B as number, nI = I as number, nO = O as number;
+  const [nB, nI, nO] = linearDims(fn, B, I, O);
   float32ArrayOrNull(fn, 'dinp', dinp, nB * nI, 'B*I');
   float32ArrayOrNull(fn, 'dweight', dweight, nO * nI, 'O*I');
   float32ArrayOrNull(fn, 'dbias', dbias, nO, 'O');
@@ -286,10 +288,7 @@ export function linearBackward(dinp: unknown, dweight: unknown, dbias: unknown, 
 export function linearInputGrad(dinp: unknown, dout: unknown, weight: unknown, mask: unknown,
   B: unknown, I: unknown, O: unknown): void {
   const fn = 'linearInputGrad';
-  dim(fn, 'B', B);
-  dim(fn, 'I', I);
-  dim(fn, 'O', O);
-  const nB = B as number, nI = I as number, nO = O as number;
+  const [nB, nI, nO] = linearDims(fn, B, I, O);
   float32Array(fn, 'dinp', dinp, nB * nI, 'B*I');
   float32Array(fn, 'dout', dout, nB * nO, 'B*O');
   float32Array(fn, 'weight', weight, nO * nI, 'O*I');
