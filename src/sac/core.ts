@@ -113,12 +113,15 @@ export function actOnce(g: Tape, actor: SquashedGaussianMLPActor, obsDim: number
 
 /**
  * Actions for B observations, obs [B, obs_dim] row-major, as actOnce: the noise is drawn row
- * after row, so one call draws what B calls of actOnce would. Returns [B, act_dim].
+ * after row, so one call draws what B calls of actOnce would; or it is the caller's eps
+ * ([B, act_dim], held over several steps by exploreHold); or none (deterministic). Returns
+ * [B, act_dim].
  */
 export function actRows(g: Tape, actor: SquashedGaussianMLPActor, obs: Float32Array, B: number, obsDim: number, actDim: number,
-  rng: Rng | null): Float32Array {
+  noise: Rng | Float32Array | null): Float32Array {
   const a = g.noGrad(() => {
-    const eps = rng ? new ag.Tensor(rng.fillNormal(g.scratch(B * actDim)), [B, actDim]) : null;
+    const e = noise instanceof Float32Array ? noise : noise ? noise.fillNormal(g.scratch(B * actDim)) : null;
+    const eps = e ? new ag.Tensor(e, [B, actDim]) : null;
     return actor.forward(g, new ag.Tensor(obs, [B, obsDim]), eps, false).a.data.slice();
   });
   g.reset();

@@ -12,7 +12,7 @@ import { Adam } from '../nn/adam.js';
 import { ParameterSet } from '../nn/params.js';
 import { Rng } from '../nn/rng.js';
 import type { Batch } from './buffer.js';
-import { type ActorCriticSizes, actOnce, actorCriticSpecs, MLPActorCritic } from './core.js';
+import { type ActorCriticSizes, actOnce, actorCriticSpecs, actRows, MLPActorCritic } from './core.js';
 import { ACTION_BOUNDS_KEY } from './policy.js';
 import { resolveOptions, type SacOptions } from './options.js';
 
@@ -292,9 +292,7 @@ export class SAC {
     const { obsDim, actDim } = this.sizes, g = this.tape;
     if (obs.length !== obsDim) throw new RangeError(`act: the observation must have ${obsDim} values, got ${obs.length}`);
     if (eps.length !== actDim) throw new RangeError(`actWithNoise: eps must have ${actDim} values, got ${eps.length}`);
-    const a = g.noGrad(() => this.ac.pi.forward(g, new Tensor(Float32Array.from(obs), [1, obsDim]), new Tensor(eps, [1, actDim]), false).a.data.slice());
-    g.reset();
-    return a;
+    return actRows(g, this.ac.pi, Float32Array.from(obs), 1, obsDim, actDim, eps);
   }
 
   /** An action for one observation: a sample (training) or scale tanh(mu) + shift (test). */
