@@ -69,6 +69,12 @@ function brief(v: unknown): string {
   return short(JSON.stringify(v) ?? String(v));
 }
 
+/** A file too short to hold the 8-byte header length is refused, saying how short. */
+function checkFileSize(fileBytes: number, bad: (why: string) => never): void {
+  if (fileBytes === 0) bad('file is empty');
+  if (fileBytes < 8) bad(`file is ${fileBytes} bytes, shorter than the 8-byte header length`);
+}
+
 /** The header length from the first 8 bytes, checked against the limit and the file size. */
 function headerLength(first8: Uint8Array, fileBytes: number, bad: (why: string) => never): number {
   const n64 = new DataView(first8.buffer, first8.byteOffset, 8).getBigUint64(0, true);
@@ -116,8 +122,7 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'buffer', options:
   const bad = (why: string): never => {
     throw new RangeError(`safetensors ${source}: ${why}`);
   };
-  if (bytes.length === 0) bad('file is empty');
-  if (bytes.length < 8) bad(`file is ${bytes.length} bytes, shorter than the 8-byte header length`);
+  checkFileSize(bytes.length, bad);
   const n = headerLength(bytes, bytes.length, bad);
   let text: string;
   try {
@@ -221,8 +226,7 @@ export function loadSafetensors(path: string, options: DecodeOptions = {}): Safe
   const fd = io(() => openSync(path, 'r'));
   try {
     const size = io(() => fstatSync(fd).size);
-    if (size === 0) bad('file is empty');
-    if (size < 8) bad(`file is ${size} bytes, shorter than the 8-byte header length`);
+    checkFileSize(size, bad);
     const first8 = new Uint8Array(8);
     if (io(() => readSync(fd, first8, 0, 8, 0)) !== 8) cannot('it shrank while being read');
     headerLength(first8, size, bad);
