@@ -403,10 +403,11 @@ export class Trainer {
     this.agent.loadState(tensors, s.agent);
     this.buffer.loadState(tensors, s.buffer);
     this.explore.setState(s.rng.explore);
+    // checkTrainerState has checked the values are finite; the length is this env's.
     if (s.heldNoise !== undefined || this.agent.opts.exploreHold > 1) {
       const h = s.heldNoise;
-      if (!Array.isArray(h) || h.length !== this.actDim || !h.every(Number.isFinite)) bad(`'heldNoise' must be ${this.actDim} finite numbers, got ${JSON.stringify(h)}`);
-      this.held.set(h as number[]);
+      if (h === undefined || h.length !== this.actDim) bad(`'heldNoise' must be ${this.actDim} finite numbers, got ${JSON.stringify(h)}`);
+      this.held.set(h!);
     }
     this.sampler.setState(s.rng.sampler);
     this.t = s.t;
