@@ -145,6 +145,34 @@ export class MLPQFunction {
   }
 }
 
+/** softBackup's result: the backup and the values it was made of (softac trace shows them). */
+export interface SoftBackup {
+  a2: Tensor;
+  logpA2: Tensor;
+  q1PiTarg: Tensor;
+  q2PiTarg: Tensor;
+  qPiTarg: Tensor;
+  backup: Tensor;
+}
+
+/**
+ * sac.py's entropy-adjusted Bellman backup, under no_grad:
+ * backup = r + gamma (1 - d) (min(q1_targ, q2_targ)(o2, a2) - alpha logp_a2), with
+ * a2 ~ pi(.|o2) from the current policy (noise epsTarg [B, act_dim]). d is 1 only for a
+ * true termination: a time-limit cut stays 0 and still bootstraps.
+ */
+export function softBackup(g: Tape, ac: MLPActorCritic, acTarg: MLPActorCritic, r: Tensor, o2: Tensor, d: Tensor, epsTarg: Tensor,
+  alpha: number, gamma: number): SoftBackup {
+  return g.noGrad(() => {
+    const { a: a2, logp } = ac.pi.forward(g, o2, epsTarg);
+    const q1PiTarg = acTarg.q1.forward(g, o2, a2), q2PiTarg = acTarg.q2.forward(g, o2, a2);
+    const qPiTarg = ag.minimum(g, q1PiTarg, q2PiTarg);
+    const soft = ag.sub(g, qPiTarg, ag.mul(g, logp!, alpha));
+    const backup = ag.add(g, r, ag.mul(g, ag.mul(g, ag.sub(g, 1, d), gamma), soft));
+    return { a2, logpA2: logp!, q1PiTarg, q2PiTarg, qPiTarg, backup };
+  });
+}
+
 /** MLPActorCritic: the actor and the two Q-functions, over one ParameterSet. */
 export class MLPActorCritic {
   readonly pi: SquashedGaussianMLPActor;

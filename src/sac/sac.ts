@@ -12,7 +12,7 @@ import { Adam } from '../nn/adam.js';
 import { ParameterSet } from '../nn/params.js';
 import { Rng } from '../nn/rng.js';
 import type { Batch } from './buffer.js';
-import { type ActorCriticSizes, actOnce, actorCriticSpecs, actRows, MLPActorCritic } from './core.js';
+import { type ActorCriticSizes, actOnce, actorCriticSpecs, actRows, MLPActorCritic, softBackup } from './core.js';
 import { ACTION_BOUNDS_KEY } from './policy.js';
 import { resolveOptions, type SacOptions } from './options.js';
 
@@ -115,19 +115,11 @@ export class SAC {
     };
   }
 
-  /**
-   * backup = r + gamma (1 - d) (min(q1_targ, q2_targ)(o2, a2) - alpha logp_a2), with
-   * a2 ~ pi(.|o2) from the current policy and no gradient (sac.py's `with torch.no_grad()`).
-   * d is 1 only for a true termination: a time-limit cut stays 0 and still bootstraps.
-   */
+  /** The backup of this batch under no_grad (see softBackup), with the current alpha. */
   backup(b: Batch, epsTarg: Float32Array): Tensor {
-    const g = this.tape, { r, o2, d } = this.tensors(b);
-    return g.noGrad(() => {
-      const { a: a2, logp: logpA2 } = this.ac.pi.forward(g, o2, new Tensor(epsTarg, [b.size, this.sizes.actDim]));
-      const qPiTarg = ag.minimum(g, this.acTarg.q1.forward(g, o2, a2), this.acTarg.q2.forward(g, o2, a2));
-      const soft = ag.sub(g, qPiTarg, ag.mul(g, logpA2!, this.alpha));
-      return ag.add(g, r, ag.mul(g, ag.mul(g, ag.sub(g, 1, d), this.opts.gamma), soft));
-    });
+    const { r, o2, d } = this.tensors(b);
+    const eps = new Tensor(epsTarg, [b.size, this.sizes.actDim]);
+    return softBackup(this.tape, this.ac, this.acTarg, r, o2, d, eps, this.alpha, this.opts.gamma).backup;
   }
 
   /** compute_loss_q: MSE of each Q-network against the backup, summed. */

@@ -16,7 +16,7 @@ import { Tape, Tensor } from '../autograd/index.js';
 import type { Kernels } from '../kernels/index.js';
 import type { NamedTensor } from '../io/safetensors.js';
 import { ParameterSet } from '../nn/params.js';
-import { type ActorCriticSizes, actorCriticSpecs, actorSizesFromShapes, MLPActorCritic } from './core.js';
+import { type ActorCriticSizes, actorCriticSpecs, actorSizesFromShapes, MLPActorCritic, softBackup } from './core.js';
 
 /** Spinning Up's clamp of log_std (LOG_STD_MIN, LOG_STD_MAX in core.py). */
 export const LOG_STD_MIN = -20;
@@ -296,14 +296,7 @@ export function traceUpdate(k: Kernels, checkpoint: ReadonlyMap<string, NamedTen
 
     // compute_loss_q: the backup under no_grad, as in sac.py.
     const q1 = ac.q1.forward(g, o, a), q2 = ac.q2.forward(g, o, a);
-    const t = g.noGrad(() => {
-      const { a: a2, logp: logpA2 } = ac.pi.forward(g, o2, new Tensor(b.noise_targ, [B, actDim]));
-      const q1PiTarg = acTarg.q1.forward(g, o2, a2), q2PiTarg = acTarg.q2.forward(g, o2, a2);
-      const qPiTarg = ag.minimum(g, q1PiTarg, q2PiTarg);
-      const soft = ag.sub(g, qPiTarg, ag.mul(g, logpA2!, alpha));
-      const backup = ag.add(g, r, ag.mul(g, ag.mul(g, ag.sub(g, 1, d), gamma), soft));
-      return { a2, logpA2: logpA2!, q1PiTarg, q2PiTarg, qPiTarg, backup };
-    });
+    const t = softBackup(g, ac, acTarg, r, o2, d, new Tensor(b.noise_targ, [B, actDim]), alpha, gamma);
     const lossQ = ag.add(g, ag.mse(g, q1, t.backup), ag.mse(g, q2, t.backup));
     g.backward(lossQ);
     node('r', 'loss_q', [B], b.rew, null, 'the batch\'s rew');
