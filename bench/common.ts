@@ -1,5 +1,6 @@
 /** Shared by the benchmarks: timing with tinybench, inputs, and the table/JSON row format. */
 import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 import { Bench } from 'tinybench';
 
@@ -71,6 +72,24 @@ export function torchPython(): { python: string | null; tried: string[] } {
   const tried = [process.env.SOFTAC_PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => !!p);
   const python = tried.find((p) => spawnSync(p, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0) ?? null;
   return { python, tried };
+}
+
+/** Runs a PyTorch baseline script with some arguments and environment variables: its JSON lines, or why it failed. */
+export type TorchRunner = (args: string[], env: Record<string, string>, timeoutMs: number) => unknown[] | string;
+
+/**
+ * A runner for bench/<name> under the first Python with torch (looked up once here, see
+ * torchPython), or a string saying why the baseline cannot run at all.
+ */
+export function torchBaseline(name: string): TorchRunner | string {
+  const { python, tried } = torchPython();
+  if (!python) return `PyTorch baseline skipped: none of ${tried.join(', ')} can import torch (set SOFTAC_PYTHON)`;
+  const script = fileURLToPath(new URL(`../../bench/${name}`, import.meta.url));
+  return (args, env, timeoutMs) => {
+    const r = spawnSync(python, [script, ...args], { encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, ...env } });
+    if (r.error || r.status !== 0) return `PyTorch baseline failed: ${r.error?.message ?? r.stderr.trim().split('\n').pop()}`;
+    return r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown);
+  };
 }
 
 /** Median latency in ms of fn, by tinybench. */

@@ -4,14 +4,11 @@
  * each seed's final average test return and wall time. A benchmark, not a test: it takes
  * minutes. Target (issue 4): every seed at -200 or better.
  */
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
 import { builtinEnvs } from '../src/envs/index.js';
 import { getKernels } from '../src/kernels/index.js';
 import type { SacOptions } from '../src/sac/options.js';
 import { train } from '../src/sac/train.js';
-import { torchPython } from './common.js';
+import { torchBaseline } from './common.js';
 
 export interface LearnRow {
   bench: 'learn';
@@ -55,16 +52,13 @@ export function benchLearn(o: LearnOptions): LearnRow[] {
  * (the fastest setting measured here). A string says why it did not run.
  */
 export function pytorchLearnRows(seeds: number[], steps: number, onRow: (row: LearnRow) => void): LearnRow[] | string {
-  const { python, tried } = torchPython();
-  if (!python) return `PyTorch baseline skipped: none of ${tried.join(', ')} can import torch (set SOFTAC_PYTHON)`;
-  const script = fileURLToPath(new URL('../../bench/pytorch_learn.py', import.meta.url));
+  const run = torchBaseline('pytorch_learn.py');
+  if (typeof run === 'string') return run;
   const rows: LearnRow[] = [];
   for (const seed of seeds) {
-    const r = spawnSync(python, [script, '--seeds', String(seed), '--steps', String(steps)], {
-      encoding: 'utf8', timeout: 3_600_000, env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
-    });
-    if (r.error || r.status !== 0) return `PyTorch baseline failed: ${r.error?.message ?? r.stderr.trim().split('\n').pop()}`;
-    const row = JSON.parse(r.stdout.trim().split('\n').pop()!) as LearnRow;
+    const out = run(['--seeds', String(seed), '--steps', String(steps)], { OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' }, 3_600_000);
+    if (typeof out === 'string') return out;
+    const row = out[out.length - 1] as LearnRow;
     rows.push(row);
     onRow(row);
   }

@@ -8,8 +8,6 @@
  * with torch is installed, the same update in PyTorch (bench/pytorch_sac.py) is measured in
  * the same run, as the baseline.
  */
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 
 import { Pendulum } from '../src/envs/index.js';
 import type { Kernels, NativeKernels } from '../src/kernels/index.js';
@@ -17,7 +15,7 @@ import { referenceKernels, tryLoadNative } from '../src/kernels/index.js';
 import { Rng } from '../src/nn/index.js';
 import { ReplayBuffer } from '../src/sac/buffer.js';
 import { SAC } from '../src/sac/sac.js';
-import { restoringSelection, torchPython } from './common.js';
+import { restoringSelection, torchBaseline } from './common.js';
 import { sacUpdateFlops } from './flops.js';
 
 export interface SacBenchRow {
@@ -161,9 +159,8 @@ function nativeGemmRows(native: NativeKernels, path: string, peak: number, secon
 
 /** PyTorch's update in the same run, through bench/pytorch_sac.py; null when python3 has no torch. */
 function pytorchRows(o: SacBenchOptions): Array<SacBenchRow | GemmBenchRow> | string {
-  const script = fileURLToPath(new URL('../../bench/pytorch_sac.py', import.meta.url));
-  const { python, tried } = torchPython();
-  if (!python) return `PyTorch baseline skipped: none of ${tried.join(', ')} can import torch (set SOFTAC_PYTHON)`;
+  const run = torchBaseline('pytorch_sac.py');
+  if (typeof run === 'string') return run;
   const rows: Array<SacBenchRow | GemmBenchRow> = [];
   // One process per thread count: OpenMP and the BLAS read their thread counts at start.
   // torch gets t threads; a BLAS of its own threads (Debian's torch calls the system BLAS,
@@ -171,12 +168,11 @@ function pytorchRows(o: SacBenchOptions): Array<SacBenchRow | GemmBenchRow> | st
   // threads at these sizes took torch from 77 to 27 updates/s at batch 256. MKL shares
   // torch's threads, so it gets t.
   for (const t of o.threads) {
-    const args = [script, '--seconds', String(o.seconds), '--threads', String(t), '--batches', o.batches.join(','),
+    const args = ['--seconds', String(o.seconds), '--threads', String(t), '--batches', o.batches.join(','),
       '--dims', o.dims.map(([d, a]) => `${d}x${a}`).join(','), ...(t === 1 ? ['--gemm', String(GEMM_N)] : [])];
-    const env = { ...process.env, OMP_NUM_THREADS: String(t), OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: String(t) };
-    const r = spawnSync(python, args, { encoding: 'utf8', timeout: 1_800_000, env });
-    if (r.error || r.status !== 0) return `PyTorch baseline failed: ${r.error?.message ?? r.stderr.trim().split('\n').pop()}`;
-    rows.push(...r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as SacBenchRow | GemmBenchRow));
+    const out = run(args, { OMP_NUM_THREADS: String(t), OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: String(t) }, 1_800_000);
+    if (typeof out === 'string') return out;
+    rows.push(...(out as Array<SacBenchRow | GemmBenchRow>));
   }
   return rows;
 }
