@@ -91,21 +91,26 @@ function makeAgent(k: Kernels, batch: number, obsDim: number, actDim: number) {
   return { sac, buf, rng };
 }
 
-/** Updates per second: a warm-up, then the best of 3 timed rounds (a shared machine drifts). */
+/** Calls of run per second, the best of `rounds` timed rounds of roundMs and at least minCalls each (a shared machine drifts). */
+function bestCallsPerSecond(run: () => void, rounds: number, roundMs: number, minCalls = 1): number {
+  let best = 0;
+  for (let round = 0; round < rounds; round++) {
+    const start = performance.now();
+    let done = 0;
+    do { run(); done++; } while (done < minCalls || performance.now() - start < roundMs);
+    best = Math.max(best, done / ((performance.now() - start) / 1000));
+  }
+  return best;
+}
+
+/** Updates per second: a warm-up, then the best of 3 timed rounds. */
 function updatesPerSecond(k: Kernels, batch: number, obsDim: number, actDim: number, seconds: number, minUpdates: number): number {
   const { sac, buf, rng } = makeAgent(k, batch, obsDim, actDim);
   const step = () => sac.update(buf.sampleBatch(batch, rng));
   const warm = performance.now();
   let n = 0;
   do { step(); n++; } while (performance.now() - warm < 200 * seconds && n < 50);
-  let best = 0;
-  for (let round = 0; round < 3; round++) {
-    const start = performance.now();
-    let done = 0;
-    do { step(); done++; } while (done < minUpdates || performance.now() - start < (1000 * seconds) / 3);
-    best = Math.max(best, done / ((performance.now() - start) / 1000));
-  }
-  return best;
+  return bestCallsPerSecond(step, 3, (1000 * seconds) / 3, minUpdates);
 }
 
 function actLatencyUs(k: Kernels, deterministic: boolean, n: number): number {
@@ -146,13 +151,7 @@ function nativeGemmRows(native: NativeKernels, path: string, peak: number, secon
   return (['NN', 'NT', 'TN'] as const).map((layout) => {
     const run = () => native.gemm(layout[0] === 'T', layout[1] === 'T', GEMM_N, GEMM_N, GEMM_N, 1, a, b, 0, c);
     for (let i = 0; i < 50; i++) run();
-    let best = 0;
-    for (let round = 0; round < 5; round++) {
-      const start = performance.now();
-      let done = 0;
-      do { run(); done++; } while (performance.now() - start < (1000 * Math.min(seconds, 2)) / 5);
-      best = Math.max(best, (done * 2 * GEMM_N ** 3) / ((performance.now() - start) / 1000) / 1e9);
-    }
+    const best = (bestCallsPerSecond(run, 5, (1000 * Math.min(seconds, 2)) / 5) * 2 * GEMM_N ** 3) / 1e9;
     return { bench: 'gemm', layout, m: GEMM_N, n: GEMM_N, k: GEMM_N, backend: 'native', path, threads: 1, gflops: best, peak_fraction: best / peak };
   });
 }
