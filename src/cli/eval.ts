@@ -12,7 +12,7 @@ export const evalUsage = `usage: softac eval --model FILE [--env NAME|PATH] [--e
   --env NAME|PATH  the environment [Pendulum-v1]
   --episodes N     deterministic episodes to run [10]
   --seed N         seed of the episodes' resets [0]
-  --backend B      js, native or auto [auto]
+  --backend B      js, native or auto [$SOFTAC_BACKEND, else auto]
 `;
 
 export async function evalCommand(argv: string[]): Promise<void> {
@@ -20,7 +20,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
     args: argv,
     allowPositionals: true,
     options: { model: { type: 'string' }, env: { type: 'string', default: 'Pendulum-v1' }, episodes: { type: 'string', default: '10' },
-      seed: { type: 'string', default: '0' }, backend: { type: 'string', default: 'auto' }, help: { type: 'boolean', default: false } },
+      seed: { type: 'string', default: '0' }, backend: { type: 'string' }, help: { type: 'boolean', default: false } },
   });
   if (values.help) {
     process.stdout.write(evalUsage);
@@ -31,10 +31,10 @@ export async function evalCommand(argv: string[]): Promise<void> {
   const episodes = Number(values.episodes), seed = Number(values.seed);
   if (!Number.isInteger(episodes) || episodes < 1) throw new UsageError(`--episodes must be a positive integer, got '${values.episodes}'`);
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new UsageError(`--seed must be an integer from 0 to 4294967295, got '${values.seed}'`);
-  if (!['js', 'native', 'auto'].includes(values.backend!)) throw new UsageError(`--backend must be js, native or auto, got '${values.backend}'`);
+  if (values.backend !== undefined && !['js', 'native', 'auto'].includes(values.backend)) throw new UsageError(`--backend must be js, native or auto, got '${values.backend}'`);
   const makeEnv = await loadEnvFactory(values.env!);
   const env = makeEnv();
-  const policy = Policy.load(values.model, { bounds: env.actionSpace, kernels: getKernels(values.backend as BackendChoice) });
+  const policy = Policy.load(values.model, { bounds: env.actionSpace, kernels: getKernels(values.backend as BackendChoice | undefined) });
   if (policy.sizes.obsDim !== env.observationSpace.shape[0])
     throw new UsageError(`eval: the model reads ${policy.sizes.obsDim} observation values, '${values.env}' gives ${env.observationSpace.shape[0]}`);
   const maxEpLen = env.maxEpisodeSteps ?? 1000;

@@ -32,7 +32,7 @@ export function trainUsage(): string {
                            default export is an Env class or a factory [Pendulum-v1]
   --seed N                 seed of everything random [0]
   --threads N              native kernel threads [all cores]
-  --backend B              js, native or auto [auto]
+  --backend B              js, native or auto [$SOFTAC_BACKEND, else auto]
   --out DIR                where config.json, progress.txt, learning-curve.svg,
                            model.safetensors and checkpoint.safetensors go
                            [runs/<env>-<date>-<time>]
@@ -115,8 +115,9 @@ export async function trainCommand(argv: string[], preset: Partial<SacOptions> =
   const opts = checkedOptions(partial);
   const seed = Number(values.seed ?? '0');
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new UsageError(`--seed must be an integer from 0 to 4294967295, got '${values.seed}'`);
-  const backend = values.backend ?? 'auto';
-  if (!['js', 'native', 'auto'].includes(backend)) throw new UsageError(`--backend must be js, native or auto, got '${backend}'`);
+  // No --backend: getKernels reads SOFTAC_BACKEND (default auto), as every command does.
+  const backend = values.backend as BackendChoice | undefined;
+  if (backend !== undefined && !['js', 'native', 'auto'].includes(backend)) throw new UsageError(`--backend must be js, native or auto, got '${backend}'`);
   let threads: number | undefined;
   if (values.threads !== undefined) {
     threads = Number(values.threads);
@@ -158,7 +159,7 @@ export async function trainCommand(argv: string[], preset: Partial<SacOptions> =
     if (trainer.inexact) console.warn(`softac: warning: ${trainer.inexact}`);
     console.log(`softac: resuming ${run.dir} at step ${trainer.t} of ${trainer.totalSteps} (SAC on ${trainer.envName}, seed ${trainer.seed}); kernels: ${describe(info)}`);
   } else {
-    const k = getKernels(backend as BackendChoice);
+    const k = getKernels(backend);
     if (threads !== undefined) k.setNumThreads(threads);
     const envName = values.env ?? 'Pendulum-v1';
     const makeEnv = await loadEnvFactory(envName);
