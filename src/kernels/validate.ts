@@ -11,27 +11,14 @@
  * reported as itself rather than as the length mismatch it causes.
  */
 
+import { describe } from '../check/is.js';
+
+export { describe };
+
 /** The native pool's limit (kMaxThreads in native/src/pool.h): more is a typo, not a machine. */
 const MAX_THREADS = 256;
 
 const SIMD_PATHS = ['scalar', 'avx2', 'avx512', 'neon'];
-
-/** A short description of a received value for an error message. */
-export function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return `Array(length ${v.length})`;
-  if (ArrayBuffer.isView(v)) {
-    const length = (v as unknown as { length?: number }).length ?? v.byteLength;
-    return `${v.constructor.name}(length ${length})`;
-  }
-  switch (typeof v) {
-    case 'string': return `string ${JSON.stringify(v.length > 20 ? v.slice(0, 20) + '...' : v)}`;
-    case 'number': return Object.is(v, -0) ? '-0' : String(v);
-    case 'bigint': return `bigint ${v}n`;
-    case 'object': return `${v.constructor?.name ?? 'object'} object`;
-    default: return String(typeof v === 'function' ? 'function' : v);
-  }
-}
 
 function typeError(fn: string, name: string, expected: string, v: unknown): TypeError {
   return new TypeError(`${fn}: argument '${name}' must be ${expected}, got ${describe(v)}`);

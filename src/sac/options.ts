@@ -1,3 +1,6 @@
+import * as is from '../check/is.js';
+import type { OptionGroups } from '../check/is.js';
+
 /**
  * Every hyperparameter of softac's SAC in one typed, documented object with one defaults
  * object (CleanRL style). Defaults are Spinning Up's sac() defaults unless noted.
@@ -96,32 +99,38 @@ export const optionDocs: Record<keyof SacOptions, string> = {
   exploreHold: 'draw exploration noise (random action, then policy eps) every this many steps, hold it in between',
 };
 
-/** Fills in defaults and checks every field, naming the field, the expected and the received value. */
-export function resolveOptions(partial: Partial<SacOptions> = {}): SacOptions {
+/** Every SacOptions key, in the order of the docs. */
+export const optionKeys = Object.keys(optionDocs) as (keyof SacOptions)[];
+
+/**
+ * Fills in defaults and checks every field, naming the field, the expected and the received
+ * value; an unknown key is refused with the closest valid one. `where` and `prefix` say
+ * where the object was (trainInWorker's 'options.'), `elsewhere` where else a key may belong.
+ */
+export function resolveOptions(partial: Partial<SacOptions> = {}, where = 'SAC options', prefix = '', elsewhere: OptionGroups = {}): SacOptions {
+  is.plainObject(prefix ? `${where}: '${prefix.slice(0, -1)}'` : where, partial);
+  is.knownKeys(where, partial, optionKeys, prefix, elsewhere);
   const o: SacOptions = { ...defaults, ...partial };
-  const fail = (field: string, want: string, got: unknown) => {
-    throw new RangeError(`SAC option '${field}' must be ${want}, got ${JSON.stringify(got)}`);
-  };
+  const subject = (field: keyof SacOptions) => `SAC option '${field}'`;
   // Upper bounds far past any real run, so that a value from a flag or a checkpoint file can
   // never ask for an absurd allocation (sizes) or overflow a step counter (2^40 steps).
-  const posInt = (field: keyof SacOptions, min = 1, max = 2 ** 40) => {
-    const v = o[field];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) fail(field, `an integer from ${min} to ${max}`, v);
-  };
-  if (!Array.isArray(o.hidden) || o.hidden.length === 0 || o.hidden.length > 64 || !o.hidden.every((h) => Number.isInteger(h) && h >= 1 && h <= 65536))
-    fail('hidden', 'a list of 1 to 64 layer widths, each an integer from 1 to 65536', o.hidden);
-  const unit = (field: 'gamma' | 'polyak') => {
-    if (typeof o[field] !== 'number' || !(o[field] >= 0 && o[field] <= 1)) fail(field, 'a number in [0, 1]', o[field]);
-  };
-  unit('gamma');
-  unit('polyak');
+  const posInt = (field: keyof SacOptions, min = 1, max = 2 ** 40) => is.integer(subject(field), o[field], min, max);
+  const layers = 'a list of 1 to 64 layer widths, each an integer from 1 to 65536';
+  if (!Array.isArray(o.hidden)) throw is.invalidParameterError(subject('hidden'), layers, o.hidden, 'type');
+  if (o.hidden.length === 0 || o.hidden.length > 64 || !o.hidden.every((h) => Number.isInteger(h) && h >= 1 && h <= 65536))
+    throw new RangeError(`${subject('hidden')} must be ${layers}, got [${o.hidden.map(is.describe).join(', ')}]`);
+  is.finite(subject('gamma'), o.gamma, 0, 1);
+  is.finite(subject('polyak'), o.polyak, 0, 1);
   for (const f of ['lr', 'piLr', 'qLr'] as const) {
     const v = o[f];
     if (v === undefined && f !== 'lr') continue;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) fail(f, 'a finite number > 0', v);
+    if (typeof v !== 'number') throw is.invalidParameterError(subject(f), 'a finite number > 0', v, 'type');
+    if (!Number.isFinite(v) || v <= 0) throw is.invalidParameterError(subject(f), 'a finite number > 0', v);
   }
-  if (o.alpha !== 'auto' && (typeof o.alpha !== 'number' || !Number.isFinite(o.alpha) || o.alpha < 0))
-    fail('alpha', "a number >= 0 or 'auto'", o.alpha);
+  if (o.alpha !== 'auto') {
+    if (typeof o.alpha !== 'number') throw is.invalidParameterError(subject('alpha'), "a number >= 0 or 'auto'", o.alpha, 'type');
+    if (!Number.isFinite(o.alpha) || o.alpha < 0) throw is.invalidParameterError(subject('alpha'), "a number >= 0 or 'auto'", o.alpha);
+  }
   posInt('batchSize', 1, 2 ** 20);
   posInt('replaySize', 1, 2 ** 31);
   for (const f of ['stepsPerEpoch', 'epochs', 'updateEvery', 'maxEpLen', 'policyDelay', 'targetUpdateInterval', 'exploreHold'] as const) posInt(f);
