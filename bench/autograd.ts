@@ -5,6 +5,7 @@
  * as direct kernel calls, against the Tensor/Tape version.
  */
 import { mse, squeeze, Tape, Tensor } from '../src/autograd/index.js';
+import * as is from '../src/check/is.js';
 import { tryLoadNative } from '../src/kernels/index.js';
 import type { Kernels } from '../src/kernels/index.js';
 import { MLP, mlpSpecs, ParameterSet, Rng } from '../src/nn/index.js';
@@ -66,6 +67,10 @@ function makeSteps(k: Kernels) {
 }
 
 export async function benchAutograd(opts: AutogradBenchOptions): Promise<BenchRow[]> {
+  is.plainObject('benchAutograd: options', opts);
+  is.knownKeys('benchAutograd', opts, ['timeMs', 'threads', 'onRow']);
+  is.finite("benchAutograd: option 'timeMs'", opts.timeMs, 0);
+  is.func("benchAutograd: option 'onRow'", opts.onRow);
   const native = tryLoadNative();
   return restoringSelection(native, async () => {
     const rows: BenchRow[] = [];

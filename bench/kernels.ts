@@ -4,6 +4,7 @@
  * runnable SIMD path with 1 and 2 threads, beside a plain `Math.tanh` loop. GEMM is also
  * given as a fraction of the path's FMA peak, measured by a probe in the addon.
  */
+import * as is from '../src/check/is.js';
 import { tryLoadNative } from '../src/kernels/index.js';
 import { type BenchRow, restoringSelection, medianMs, randomArray, selectTarget, type Target, targets } from './common.js';
 
@@ -32,6 +33,10 @@ const SQUASH_ROWS = 1 << 16;
 const SQUASH_A = 4;
 
 export async function benchKernels(opts: KernelBenchOptions): Promise<BenchRow[]> {
+  is.plainObject('benchKernels: options', opts);
+  is.knownKeys('benchKernels', opts, ['timeMs', 'threads', 'onRow']);
+  is.finite("benchKernels: option 'timeMs'", opts.timeMs, 0);
+  is.func("benchKernels: option 'onRow'", opts.onRow);
   const native = tryLoadNative();
   return restoringSelection(native, async () => {
     const rows: BenchRow[] = [];

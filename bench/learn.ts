@@ -4,9 +4,10 @@
  * each seed's final average test return and wall time. A benchmark, not a test: it takes
  * minutes. Target (issue 4): every seed at -200 or better.
  */
+import * as is from '../src/check/is.js';
 import { builtinEnvs } from '../src/envs/index.js';
 import { getKernels } from '../src/kernels/index.js';
-import type { SacOptions } from '../src/sac/options.js';
+import { resolveOptions, type SacOptions } from '../src/sac/options.js';
 import { train } from '../src/sac/train.js';
 import { torchBaseline } from './common.js';
 
@@ -29,7 +30,15 @@ export interface LearnOptions {
   onRow(row: LearnRow): void;
 }
 
+const LEARN_KEYS = ['env', 'seeds', 'steps', 'options', 'onRow'] as const;
+
 export function benchLearn(o: LearnOptions): LearnRow[] {
+  is.plainObject('benchLearn: options', o);
+  is.knownKeys('benchLearn', o, LEARN_KEYS);
+  is.string("benchLearn: option 'env'", o.env);
+  is.integer("benchLearn: option 'steps'", o.steps, 1);
+  is.func("benchLearn: option 'onRow'", o.onRow);
+  resolveOptions(o.options, 'benchLearn', 'options.', { '': LEARN_KEYS });
   const make = builtinEnvs[o.env];
   if (!make) throw new RangeError(`bench learn: unknown environment '${o.env}' (built in: ${Object.keys(builtinEnvs).join(', ')})`);
   const stepsPerEpoch = o.options.stepsPerEpoch ?? 4000;

@@ -9,6 +9,7 @@
  * the same run, as the baseline.
  */
 
+import * as is from '../src/check/is.js';
 import { Pendulum } from '../src/envs/index.js';
 import type { Kernels, NativeKernels } from '../src/kernels/index.js';
 import { referenceKernels, tryLoadNative } from '../src/kernels/index.js';
@@ -177,6 +178,10 @@ function pytorchRows(o: SacBenchOptions): Array<SacBenchRow | GemmBenchRow> | st
 }
 
 export async function benchSac(o: SacBenchOptions): Promise<void> {
+  is.plainObject('benchSac: options', o);
+  is.knownKeys('benchSac', o, ['seconds', 'threads', 'batches', 'dims', 'js', 'pytorch', 'actCalls', 'onPeak', 'onRow', 'onNote']);
+  is.finite("benchSac: option 'seconds'", o.seconds, 0);
+  for (const f of ['onPeak', 'onRow', 'onNote'] as const) is.func(`benchSac: option '${f}'`, o[f]);
   const native = tryLoadNative();
   await restoringSelection(native as NativeKernels | null, async () => {
     let peak = 0, path = 'js';

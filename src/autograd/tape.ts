@@ -7,6 +7,7 @@
  * `reset()`. Buffers come from an arena that reset() recycles, so a warmed-up step
  * allocates no typed arrays.
  */
+import * as is from '../check/is.js';
 import type { Kernels } from '../kernels/index.js';
 import { Arena } from './arena.js';
 import { shapeStr, Tensor } from './tensor.js';
@@ -40,6 +41,10 @@ export class Tape {
   readonly kind: FloatArrayKind;
 
   constructor(readonly k: Kernels, opts: TapeOptions = {}) {
+    is.plainObject('Tape: options', opts);
+    is.knownKeys('Tape', opts, ['debugNaN', 'kind']);
+    if (opts.debugNaN !== undefined) is.boolean("Tape: option 'debugNaN'", opts.debugNaN);
+    if (opts.kind !== undefined) is.oneOf("Tape: option 'kind'", opts.kind, ['float32', 'float64']);
     this.kind = opts.kind ?? 'float32';
     this.debugNaN = opts.debugNaN ?? false;
     this.arena = new Arena(this.kind);

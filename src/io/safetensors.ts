@@ -10,6 +10,7 @@
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { endianness } from 'node:os';
 
+import * as is from '../check/is.js';
 import { writeFileAtomic } from './atomic.js';
 
 export interface NamedTensor {
@@ -118,7 +119,15 @@ function duplicateKey(text: string): { key: string; depth: number } | null {
   return null;
 }
 
+/** DecodeOptions: known keys and types. */
+function checkDecodeOptions(where: string, options: unknown): void {
+  is.plainObject(`${where}: options`, options);
+  is.knownKeys(where, options, ['allowNonFinite']);
+  if (options.allowNonFinite !== undefined) is.boolean(`${where}: option 'allowNonFinite'`, options.allowNonFinite);
+}
+
 export function decodeSafetensors(bytes: Uint8Array, source = 'buffer', options: DecodeOptions = {}): Safetensors {
+  checkDecodeOptions('decodeSafetensors', options);
   const bad = (why: string): never => {
     throw new RangeError(`safetensors ${source}: ${why}`);
   };
@@ -207,6 +216,7 @@ export function saveSafetensors(path: string, tensors: Iterable<[string, NamedTe
  * never end), and the header length is checked against the file size before the rest is read.
  */
 export function loadSafetensors(path: string, options: DecodeOptions = {}): Safetensors {
+  checkDecodeOptions('loadSafetensors', options);
   const bad = (why: string): never => {
     throw new RangeError(`safetensors ${path}: ${why}`);
   };

@@ -3,6 +3,7 @@
  * defaults and semantics: bias-corrected moments, eps added after the square root, L2
  * weight decay added to the gradient.
  */
+import * as is from '../check/is.js';
 import type { Kernels } from '../kernels/index.js';
 
 export interface AdamOptions {
@@ -36,18 +37,23 @@ export class Adam {
   constructor(private readonly k: Kernels, readonly params: Float32Array, readonly grads: Float32Array, opts: AdamOptions = {}) {
     if (params.length !== grads.length)
       throw new RangeError(`Adam: params and grads must have the same length, got ${params.length} and ${grads.length}`);
+    is.plainObject('Adam: options', opts);
+    is.knownKeys('Adam', opts, ['lr', 'betas', 'eps', 'weightDecay']);
+    const subject = (key: string) => `Adam: option '${key}'`;
     this.lr = opts.lr ?? 1e-3;
-    [this.beta1, this.beta2] = opts.betas ?? [0.9, 0.999];
+    is.finite(subject('lr'), this.lr, 0);
+    const betas: unknown = opts.betas ?? [0.9, 0.999];
+    if (!Array.isArray(betas) || betas.length !== 2) throw is.invalidParameterError(subject('betas'), 'a pair [beta1, beta2]', betas, 'type');
+    [this.beta1, this.beta2] = betas as [number, number];
+    // [0, 1): a beta of 1 never forgets and divides by 1 - 1^t = 0 in the bias correction.
+    for (const [i, beta] of [this.beta1, this.beta2].entries()) {
+      is.finite(`${subject('betas')}[${i}]`, beta, 0, 1);
+      if (beta === 1) throw is.invalidParameterError(`${subject('betas')}[${i}]`, 'a number in [0, 1)', beta);
+    }
     this.eps = opts.eps ?? 1e-8;
+    is.finite(subject('eps'), this.eps, 0);
     this.weightDecay = opts.weightDecay ?? 0;
-    const bad = (name: string, v: number, ok: boolean, want: string) => {
-      if (!ok) throw new RangeError(`Adam: ${name} must be ${want}, got ${v}`);
-    };
-    bad('lr', this.lr, Number.isFinite(this.lr) && this.lr >= 0, 'a finite number >= 0');
-    bad('betas[0]', this.beta1, this.beta1 >= 0 && this.beta1 < 1, 'in [0, 1)');
-    bad('betas[1]', this.beta2, this.beta2 >= 0 && this.beta2 < 1, 'in [0, 1)');
-    bad('eps', this.eps, this.eps >= 0, '>= 0');
-    bad('weightDecay', this.weightDecay, this.weightDecay >= 0, '>= 0');
+    is.finite(subject('weightDecay'), this.weightDecay, 0);
     this.m = new Float32Array(params.length);
     this.v = new Float32Array(params.length);
   }

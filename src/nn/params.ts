@@ -3,6 +3,7 @@
  * named Tensor view per parameter (names as PyTorch's state dict). Adam, polyak and
  * zero-grad then run as one kernel call over a contiguous slice.
  */
+import * as is from '../check/is.js';
 import type { Kernels } from '../kernels/index.js';
 import { shapeStr, Tensor } from '../autograd/index.js';
 
@@ -31,7 +32,11 @@ function listNames(names: string[]): string {
  * `allowExtra` accepts. Throws a RangeError listing every missing or unexpected name.
  */
 export function checkStateDict(specs: readonly ParamSpec[], values: ReadonlyMap<string, { shape: readonly number[]; data: Float32Array }>,
-  { allowExtra = () => true }: StateDictOptions = {}): void {
+  options: StateDictOptions = {}): void {
+  is.plainObject('checkStateDict: options', options);
+  is.knownKeys('checkStateDict', options, ['allowExtra']);
+  const { allowExtra = () => true } = options;
+  is.func("checkStateDict: option 'allowExtra'", allowExtra);
   const missing = specs.filter((s) => !values.has(s.name)).map((s) => s.name);
   const known = new Set(specs.map((s) => s.name));
   const extra = [...values.keys()].filter((n) => !known.has(n) && !allowExtra(n));

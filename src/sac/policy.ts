@@ -11,6 +11,7 @@
  * from the options, else from the file's metadata (ACTION_BOUNDS_KEY), else [-1, 1].
  */
 import { Tape } from '../autograd/index.js';
+import * as is from '../check/is.js';
 import { getKernels, type Kernels } from '../kernels/index.js';
 import { loadSafetensors, type NamedTensor } from '../io/safetensors.js';
 import { checkStateDict, ParameterSet } from '../nn/params.js';
@@ -37,6 +38,8 @@ export interface ActOptions {
   deterministic?: boolean;
 }
 
+const POLICY_KEYS = ['bounds', 'seed', 'kernels', 'allowNonFinite'] as const;
+
 /** Other parts of an MLPActorCritic state dict that a policy may carry and ignores. */
 const IGNORED = /^(targ\.|q1\.|q2\.)/;
 
@@ -58,11 +61,13 @@ export class Policy {
    * naming it. The bounds are options.bounds, else [-1, 1].
    */
   static fromStateDict(tensors: ReadonlyMap<string, NamedTensor>, options: PolicyOptions = {}): Policy {
+    checkPolicyOptions('Policy.fromStateDict', options);
     return Policy.build(tensors, {}, options, 'state dict');
   }
 
   /** The actor of a safetensors file (see fromStateDict), its bounds from its metadata unless given. */
   static load(path: string, options: PolicyOptions = {}): Policy {
+    checkPolicyOptions('Policy.load', options);
     const { tensors, metadata } = loadSafetensors(path, { allowNonFinite: options.allowNonFinite ?? false });
     return Policy.build(tensors, metadata, options, path);
   }
@@ -72,7 +77,6 @@ export class Policy {
     const fail = (why: string): never => {
       throw new RangeError(`policy ${source}: ${why}`);
     };
-    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new RangeError(`policy: seed must be an integer from 0 to 2^32 - 1, got ${seed}`);
     // The checks of core.ts and params.ts, their errors prefixed with the source.
     const named = <T>(f: () => T): T => {
       try {
@@ -103,7 +107,11 @@ export class Policy {
    * Replaces the weights with a state dict's of the same sizes (a newer snapshot of the
    * same training run), all or nothing, with the checks of fromStateDict.
    */
-  loadStateDict(tensors: ReadonlyMap<string, NamedTensor>, { allowNonFinite = false }: { allowNonFinite?: boolean } = {}): void {
+  loadStateDict(tensors: ReadonlyMap<string, NamedTensor>, options: { allowNonFinite?: boolean } = {}): void {
+    is.plainObject('Policy.loadStateDict: options', options);
+    is.knownKeys('Policy.loadStateDict', options, ['allowNonFinite']);
+    const { allowNonFinite = false } = options;
+    if (options.allowNonFinite !== undefined) is.boolean("Policy.loadStateDict: option 'allowNonFinite'", allowNonFinite);
     const fail = (why: string): never => {
       throw new RangeError(`policy: ${why}`);
     };
@@ -162,6 +170,8 @@ export class Policy {
   private noise(mode: boolean | ActOptions): Rng | null {
     if (typeof mode === 'boolean') return mode ? null : this.rng;
     if (mode === null || typeof mode !== 'object') throw new TypeError(`act: the mode must be a boolean or { deterministic }, got ${String(mode)}`);
+    is.knownKeys('act', mode, ['deterministic']);
+    if (mode.deterministic !== undefined) is.boolean("act: option 'deterministic'", mode.deterministic);
     return (mode.deterministic ?? true) ? null : this.rng;
   }
 
@@ -196,6 +206,24 @@ export class Policy {
       copy(row, r * obsDim, `row ${r}, `);
     }
     return out;
+  }
+}
+
+/** PolicyOptions, checked before a file is read: known keys, types and ranges. */
+function checkPolicyOptions(where: string, o: unknown): asserts o is PolicyOptions {
+  is.plainObject(`${where}: options`, o);
+  is.knownKeys(where, o, POLICY_KEYS);
+  const subject = (key: string) => `${where}: option '${key}'`;
+  if (o.seed !== undefined) is.integer(subject('seed'), o.seed, 0, 0xffffffff);
+  if (o.allowNonFinite !== undefined) is.boolean(subject('allowNonFinite'), o.allowNonFinite);
+  if (o.kernels !== undefined && (o.kernels === null || typeof (o.kernels as { info?: unknown }).info !== 'function'))
+    throw is.invalidParameterError(subject('kernels'), 'a Kernels object (from getKernels())', o.kernels, 'type');
+  if (o.bounds !== undefined) {
+    const b = o.bounds as { low?: unknown; high?: unknown } | null;
+    const numbers = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+    is.plainObject(subject('bounds'), b);
+    if (!numbers(b.low) || !numbers(b.high) || (b.low as number[]).length !== (b.high as number[]).length)
+      throw new TypeError(`${subject('bounds')} must be { low, high }: two arrays of finite numbers of the same length, got ${JSON.stringify(b)}`);
   }
 }
 

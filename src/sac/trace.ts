@@ -12,6 +12,7 @@
  * tape delivered to its outputs.
  */
 import * as ag from '../autograd/index.js';
+import * as is from '../check/is.js';
 import { Tape, Tensor } from '../autograd/index.js';
 import type { Kernels } from '../kernels/index.js';
 import type { NamedTensor } from '../io/safetensors.js';
@@ -236,11 +237,12 @@ const f64 = (x: ArrayLike<number>) => Float64Array.from(x);
  */
 export function traceUpdate(k: Kernels, checkpoint: ReadonlyMap<string, NamedTensor>, batchTensors: ReadonlyMap<string, NamedTensor>,
   options: Partial<TraceOptions> = {}): Trace {
+  is.plainObject('traceUpdate: options', options);
+  is.knownKeys('traceUpdate', options, ['alpha', 'gamma', 'actLimit']);
   const opts = { ...traceDefaults, ...options };
-  for (const [name, v, ok] of [['alpha', opts.alpha, opts.alpha >= 0], ['gamma', opts.gamma, opts.gamma >= 0 && opts.gamma <= 1],
-    ['actLimit', opts.actLimit, opts.actLimit > 0]] as const) {
-    if (!Number.isFinite(v) || !ok) throw new RangeError(`trace: ${name} is out of range: ${v}`);
-  }
+  is.finite("traceUpdate: option 'alpha'", opts.alpha, 0);
+  is.finite("traceUpdate: option 'gamma'", opts.gamma, 0, 1);
+  is.finite("traceUpdate: option 'actLimit'", opts.actLimit, Number.MIN_VALUE);
   const { sizes, params, targ } = loadTraceCheckpoint(checkpoint);
   const b = loadTraceBatch(batchTensors, sizes);
   const B = b.size, { obsDim, actDim } = sizes, { alpha, gamma, actLimit } = opts;

@@ -6,11 +6,12 @@
  * not, so the backup still bootstraps through it (Spinning Up's `d = False if
  * ep_len==max_ep_len else d`).
  */
+import * as is from '../check/is.js';
 import type { Env, StepResult } from '../envs/types.js';
 import type { Kernels } from '../kernels/index.js';
 import { Rng } from '../nn/rng.js';
 import { ReplayBuffer } from './buffer.js';
-import { resolveOptions, type SacOptions } from './options.js';
+import { optionKeys, resolveOptions, type SacOptions } from './options.js';
 import type { NamedTensor } from '../io/safetensors.js';
 import { type AgentState, SAC, type UpdateInfo } from './sac.js';
 
@@ -119,6 +120,31 @@ export interface TrainSetup {
   onAgent?(agent: SAC): void;
 }
 
+const SETUP_KEYS = ['k', 'makeEnv', 'envName', 'options', 'seed', 'onAgent'] as const;
+const RESTORE_KEYS = ['k', 'makeEnv', 'envName', 'epochs', 'onAgent'] as const;
+const CALLBACK_KEYS = ['onStep', 'onEpoch'] as const;
+
+/**
+ * A setup (train, Trainer, Trainer.restore) and its callbacks, checked before anything is
+ * built: unknown or misplaced keys (a SacOptions field belongs in options), and types.
+ */
+function checkSetup(where: string, setup: unknown, keys: readonly string[], cb: unknown): void {
+  is.plainObject(`${where}: setup`, setup);
+  is.knownKeys(where, setup, keys, '', keys.includes('options') ? { 'options.': optionKeys } : {});
+  const subject = (key: string) => `${where}: '${key}'`;
+  const k = setup.k as { info?: unknown } | null | undefined;
+  if (k === null || typeof k !== 'object' || typeof k.info !== 'function') throw is.invalidParameterError(subject('k'), 'a Kernels object (from getKernels())', k, 'type');
+  is.func(subject('makeEnv'), setup.makeEnv);
+  is.string(subject('envName'), setup.envName);
+  if (setup.seed !== undefined) is.integer(subject('seed'), setup.seed, 0, 0xffffffff);
+  if (setup.epochs !== undefined) is.integer(subject('epochs'), setup.epochs, 1);
+  if (setup.onAgent !== undefined) is.func(subject('onAgent'), setup.onAgent);
+  if (setup.options !== undefined) resolveOptions(setup.options as Partial<SacOptions>, where, 'options.', { '': keys });
+  is.plainObject(`${where}: callbacks`, cb);
+  is.knownKeys(`${where} callbacks`, cb, CALLBACK_KEYS);
+  for (const key of CALLBACK_KEYS) if (cb[key] !== undefined) is.func(`${where}: callback '${key}'`, cb[key]);
+}
+
 /** What a finished (or stopped) run returns. */
 export interface TrainResult {
   agent: SAC;
@@ -211,6 +237,7 @@ export class Trainer {
 
   /** `resume` is for Trainer.restore, which has checked the state with checkTrainerState. */
   constructor(setup: TrainSetup, private readonly cb: TrainCallbacks = {}, resume?: { state: TrainerState; tensors: ReadonlyMap<string, NamedTensor> }) {
+    if (!resume) checkSetup('Trainer', setup, SETUP_KEYS, cb);
     this.seed = setup.seed ?? 0;
     this.envName = setup.envName;
     this.env = setup.makeEnv();
@@ -336,6 +363,10 @@ export class Trainer {
    * stopped early; a stop lands between two environment steps, where saveState() is exact.
    */
   async runAsync(opts: { shouldStop?: () => boolean; sliceMs?: number } = {}): Promise<{ stopped: boolean }> {
+    is.plainObject('Trainer.runAsync: options', opts);
+    is.knownKeys('Trainer.runAsync', opts, ['shouldStop', 'sliceMs']);
+    if (opts.shouldStop !== undefined) is.func("Trainer.runAsync: option 'shouldStop'", opts.shouldStop);
+    if (opts.sliceMs !== undefined) is.finite("Trainer.runAsync: option 'sliceMs'", opts.sliceMs, 0);
     const sliceMs = opts.sliceMs ?? 25;
     while (!this.done) {
       const until = performance.now() + sliceMs;
@@ -445,6 +476,7 @@ export class Trainer {
 
   /** A trainer that continues a checkpoint; `epochs` may extend the run. */
   static restore(setup: Omit<TrainSetup, 'options' | 'seed'> & { epochs?: number }, ckpt: { tensors: ReadonlyMap<string, NamedTensor>; state: Record<string, unknown> }, cb: TrainCallbacks = {}): Trainer {
+    checkSetup('Trainer.restore', setup, RESTORE_KEYS, cb);
     const s = checkTrainerState(ckpt.state);
     if (s.envName !== setup.envName) throw new RangeError(`checkpoint: it trained env '${String(s.envName)}', not '${setup.envName}'`);
     let options: SacOptions;
@@ -538,6 +570,7 @@ function firstNonFinite(xs: Float32Array): number {
 
 /** Trains SAC; returns the agent (parameters, targets, optimizers), its replay buffer and every epoch's stats. */
 export function train(setup: TrainSetup, cb: TrainCallbacks = {}): TrainResult {
+  checkSetup('train', setup, SETUP_KEYS, cb);
   return new Trainer(setup, cb).run();
 }
 

@@ -16,8 +16,10 @@
 import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
 
+import * as is from '../check/is.js';
 import type { NamedTensor } from '../io/safetensors.js';
 import { getKernels } from '../kernels/index.js';
+import { optionKeys, resolveOptions, type SacOptions } from './options.js';
 import { Policy } from './policy.js';
 import type { EpochStats } from './train.js';
 import type { FromWorker, ToWorker, TrainSummary, WorkerTrainOptions } from './worker-protocol.js';
@@ -88,7 +90,11 @@ export class TrainingRun extends EventEmitter<TrainingRunEvents> {
  * bad option, env or checkpoint rejects here, with the worker's message).
  */
 export function trainInWorker(options: WorkerTrainOptions = {}): Promise<TrainingRun> {
-  if (options === null || typeof options !== 'object') throw new TypeError(`trainInWorker: options must be an object, got ${String(options)}`);
+  try {
+    checkWorkerOptions(options);
+  } catch (e) {
+    return Promise.reject(e);
+  }
   const worker = new Worker(new URL('./worker-entry.js', import.meta.url), { workerData: options });
   return new Promise<TrainingRun>((resolveRun, rejectRun) => {
     let run: TrainingRun | null = null;
@@ -121,6 +127,37 @@ export function trainInWorker(options: WorkerTrainOptions = {}): Promise<Trainin
     worker.on('error', (e) => fail(e));
     worker.on('exit', (code) => fail(new Error(`trainInWorker: the worker exited (code ${code}) before it finished`)));
   });
+}
+
+const WORKER_KEYS = ['env', 'options', 'seed', 'backend', 'threads', 'out', 'resume', 'epochs', 'policyEvery'] as const;
+/** What a resumed run takes from its checkpoint, so these cannot come with resume. */
+const FROM_CHECKPOINT = ['env', 'options', 'seed', 'backend', 'out'] as const;
+
+/**
+ * trainInWorker's options, checked on the calling thread before a worker starts: unknown
+ * or misplaced keys (a SacOptions field belongs in options), types and ranges, and the
+ * keys that only make sense with (epochs) or without (the run's settings) resume.
+ */
+function checkWorkerOptions(o: unknown): asserts o is WorkerTrainOptions {
+  const where = 'trainInWorker';
+  is.plainObject(`${where}: options`, o);
+  is.knownKeys(where, o, WORKER_KEYS, '', { 'options.': optionKeys });
+  const subject = (key: string) => `${where}: option '${key}'`;
+  if (o.resume !== undefined) {
+    is.string(subject('resume'), o.resume);
+    const clash = FROM_CHECKPOINT.find((key) => o[key] !== undefined);
+    if (clash) throw new TypeError(`${where}: option '${clash}' cannot be given with 'resume': a resumed run keeps its checkpoint's settings (only epochs, threads and policyEvery may be given with it)`);
+  } else if (o.epochs !== undefined) {
+    throw new TypeError(`${where}: option 'epochs' extends a resumed run and needs 'resume'; for a new run give options.epochs`);
+  }
+  if (o.env !== undefined) is.string(subject('env'), o.env);
+  if (o.options !== undefined) resolveOptions(o.options as Partial<SacOptions>, where, 'options.', { '': WORKER_KEYS });
+  if (o.seed !== undefined) is.integer(subject('seed'), o.seed, 0, 0xffffffff);
+  if (o.backend !== undefined) is.oneOf(subject('backend'), o.backend, ['js', 'native', 'auto']);
+  if (o.threads !== undefined) is.integer(subject('threads'), o.threads, 1, 256);
+  if (o.out !== undefined && o.out !== null) if (typeof o.out !== 'string') throw is.invalidParameterError(subject('out'), 'a directory path or null', o.out, 'type');
+  if (o.epochs !== undefined) is.integer(subject('epochs'), o.epochs, 1);
+  if (o.policyEvery !== undefined) is.integer(subject('policyEvery'), o.policyEvery, 1);
 }
 
 /** The named views of one flat block of actor weights (the worker's pi.* slice, in actorSpecs order). */

@@ -68,9 +68,9 @@ test('bad Adam options name the option and the value', () => {
   const k = kernelBackends()[0]!.kernels;
   const p = new Float32Array(2);
   assert.throws(() => new Adam(k, p, new Float32Array(3)), /same length, got 2 and 3/);
-  assert.throws(() => new Adam(k, p, new Float32Array(2), { lr: -1 }), /lr must be a finite number >= 0, got -1/);
-  assert.throws(() => new Adam(k, p, new Float32Array(2), { betas: [0.9, 1] }), /betas\[1\] must be in \[0, 1\), got 1/);
-  assert.throws(() => new Adam(k, p, new Float32Array(2), { eps: -1e-8 }), /eps must be >= 0/);
+  assert.throws(() => new Adam(k, p, new Float32Array(2), { lr: -1 }), /Adam: option 'lr' must be a finite number >= 0, got -1/);
+  assert.throws(() => new Adam(k, p, new Float32Array(2), { betas: [0.9, 1] }), /Adam: option 'betas'\[1\] must be a number in \[0, 1\), got 1/);
+  assert.throws(() => new Adam(k, p, new Float32Array(2), { eps: -1e-8 }), /Adam: option 'eps' must be a finite number >= 0, got -1e-8/);
 });
 
 test.run();

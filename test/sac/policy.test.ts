@@ -214,7 +214,7 @@ test('state dicts: missing and unexpected names listed, wrong shapes, non-finite
     m.set('pi.mu_layer.weight', { shape: [2, 4], data: Float32Array.of(1, -1, 1, -1, 1, 1, 1, 1) }); // Inf - Inf
   }), { kernels: referenceKernels });
   assert.throws(() => huge.actBatch([[0, 0, 0], [1, 1, 1]]), /^actBatch: action 0 of row 0 is NaN: the weights give a non-finite result/);
-  assert.throws(() => Policy.fromStateDict(dict, { seed: -1 }), /seed must be an integer from 0 to 2\^32 - 1, got -1/);
+  assert.throws(() => Policy.fromStateDict(dict, { seed: -1 }), /Policy.fromStateDict: option 'seed' must be an integer from 0 to 4294967295, got -1/);
 });
 
 test('files: unreadable, corrupt and non-finite ones are named; allowNonFinite reads them', () => {

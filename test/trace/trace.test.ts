@@ -128,7 +128,7 @@ test('a checkpoint or batch that does not fit is named: tensor, expected and rec
     /'noise_pi' has shape \[6, 3\], expected \[6, 2\]; the checkpoint's networks read act_dim 2/);
   expectInputError(() => traceUpdate(k, checkpoint, withT(batch, 'rew', { shape: [5], data: new Float32Array(5) })), 'batch',
     /'rew' has shape \[5\], expected \[6\]; 'obs' says the batch has B = 6 rows/);
-  assert.throws(() => traceUpdate(k, checkpoint, batch, { gamma: 1.5 }), /gamma is out of range: 1.5/);
+  assert.throws(() => traceUpdate(k, checkpoint, batch, { gamma: 1.5 }), /traceUpdate: option 'gamma' must be a number in \[0, 1\], got 1.5/);
 });
 
 test.run();
