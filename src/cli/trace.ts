@@ -13,8 +13,8 @@ import { getKernels, type BackendChoice } from '../kernels/index.js';
 import { ParameterSet } from '../nn/params.js';
 import { Rng } from '../nn/rng.js';
 import { actorCriticSpecs, MLPActorCritic } from '../sac/core.js';
-import { explainRow, fmt, fmtVec } from '../sac/explain.js';
-import { gradNorms, noGradReason, rowOf, summary, type Trace, TraceInputError, type TraceNode, traceDefaults, traceUpdate } from '../sac/trace.js';
+import { explainRow, fmt, fmtVec } from '../trace/explain.js';
+import { gradNorms, noGradReason, rowOf, summary, type Trace, TraceInputError, type TraceNode, traceDefaults, traceUpdate } from '../trace/trace.js';
 import { traceHtml } from './trace-html.js';
 import { UsageError } from './train.js';
 

@@ -9,6 +9,7 @@ import { referenceKernels } from './reference.js';
 import type { Kernels } from './types.js';
 
 export type { Backend, KernelInfo, Kernels, SimdPath } from './types.js';
+export { LOG_STD_MAX, LOG_STD_MIN } from './types.js';
 export type { NativeKernels, RawAddon } from './native.js';
 export { loadNative, nativeLoadError, rawAddon } from './native.js';
 export { referenceKernels } from './reference.js';

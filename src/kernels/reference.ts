@@ -4,14 +4,11 @@
  * in types.ts: each element is computed in float64 and rounded once, when it is stored into
  * its Float32Array. Speed is secondary (plain loops, no per-element closures).
  */
-import type { KernelInfo, Kernels } from './types.js';
+import { type KernelInfo, type Kernels, LOG_STD_MAX, LOG_STD_MIN } from './types.js';
 import * as check from './validate.js';
 
 const LOG2 = Math.LN2;
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
-// Spinning Up clamps log_std to this range before exp (LOG_STD_MIN, LOG_STD_MAX in core.py).
-const LOG_STD_MIN = -20;
-const LOG_STD_MAX = 2;
 
 /**
  * log(1 + e^x) without overflow: max(x, 0) + log1p(e^-|x|). Above 20 it returns x, as

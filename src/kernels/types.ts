@@ -11,6 +11,14 @@
  * the argument, the expected and the received value.
  */
 
+/**
+ * Spinning Up clamps log_std to [LOG_STD_MIN, LOG_STD_MAX] before exp (core.py). The one
+ * home of the bounds in TypeScript; native/src/kernels.h has them for C++ (kLogStdMin,
+ * kLogStdMax), and the squashed-Gaussian tests compare every path against the reference.
+ */
+export const LOG_STD_MIN = -20;
+export const LOG_STD_MAX = 2;
+
 export type SimdPath = 'scalar' | 'avx2' | 'avx512' | 'neon';
 export type Backend = 'js' | 'native';
 

@@ -54,6 +54,15 @@ export function actorSizesFromShapes(shapes: ReadonlyMap<string, readonly number
   return { obsDim: first[1]!, actDim: need('pi.mu_layer.weight')[0]!, hidden };
 }
 
+/** A sample of pi(.|obs) and what it was made of (softac trace shows each). */
+export interface ActorSample extends ag.SquashedSample {
+  /** The torso's last hidden layer, after its ReLU, [B, h_n]. */
+  torso: Tensor;
+  mu: Tensor;
+  /** Before the clamp to [LOG_STD_MIN, LOG_STD_MAX] (the fused op clamps inside). */
+  logStd: Tensor;
+}
+
 /**
  * SquashedGaussianMLPActor: the torso's last layer is activated too (mlp(..., activation,
  * activation) in core.py), then a mean head and a log-std head feed the squashed Gaussian.
@@ -92,12 +101,12 @@ export class SquashedGaussianMLPActor {
    * pi(.|obs) with the given noise: eps ~ N(0, 1) of shape [B, act_dim] for a sample
    * (rsample), or null for the deterministic action scale * tanh(mu) + shift (test time).
    */
-  forward(g: Tape, obs: Tensor, eps: Tensor | null, withLogProb = true): ag.SquashedSample {
-    const h = this.net.forward(g, obs);
-    const mu = this.muLayer.forward(g, h);
-    const logStd = this.logStdLayer.forward(g, h);
+  forward(g: Tape, obs: Tensor, eps: Tensor | null, withLogProb = true): ActorSample {
+    const torso = this.net.forward(g, obs);
+    const mu = this.muLayer.forward(g, torso);
+    const logStd = this.logStdLayer.forward(g, torso);
     const noise = eps ?? new ag.Tensor(g.zeros(mu.size), mu.shape);
-    return ag.squashedGaussian(g, mu, logStd, noise, this.scale, this.shift, withLogProb);
+    return { torso, mu, logStd, ...ag.squashedGaussian(g, mu, logStd, noise, this.scale, this.shift, withLogProb) };
   }
 }
 
@@ -143,34 +152,6 @@ export class MLPQFunction {
   forward(g: Tape, obs: Tensor, act: Tensor): Tensor {
     return ag.squeeze(g, this.q.forward(g, ag.concat(g, [obs, act])));
   }
-}
-
-/** softBackup's result: the backup and the values it was made of (softac trace shows them). */
-export interface SoftBackup {
-  a2: Tensor;
-  logpA2: Tensor;
-  q1PiTarg: Tensor;
-  q2PiTarg: Tensor;
-  qPiTarg: Tensor;
-  backup: Tensor;
-}
-
-/**
- * sac.py's entropy-adjusted Bellman backup, under no_grad:
- * backup = r + gamma (1 - d) (min(q1_targ, q2_targ)(o2, a2) - alpha logp_a2), with
- * a2 ~ pi(.|o2) from the current policy (noise epsTarg [B, act_dim]). d is 1 only for a
- * true termination: a time-limit cut stays 0 and still bootstraps.
- */
-export function softBackup(g: Tape, ac: MLPActorCritic, acTarg: MLPActorCritic, r: Tensor, o2: Tensor, d: Tensor, epsTarg: Tensor,
-  alpha: number, gamma: number): SoftBackup {
-  return g.noGrad(() => {
-    const { a: a2, logp } = ac.pi.forward(g, o2, epsTarg);
-    const q1PiTarg = acTarg.q1.forward(g, o2, a2), q2PiTarg = acTarg.q2.forward(g, o2, a2);
-    const qPiTarg = ag.minimum(g, q1PiTarg, q2PiTarg);
-    const soft = ag.sub(g, qPiTarg, ag.mul(g, logp!, alpha));
-    const backup = ag.add(g, r, ag.mul(g, ag.mul(g, ag.sub(g, 1, d), gamma), soft));
-    return { a2, logpA2: logp!, q1PiTarg, q2PiTarg, qPiTarg, backup };
-  });
 }
 
 /** MLPActorCritic: the actor and the two Q-functions, over one ParameterSet. */

@@ -12,7 +12,7 @@ import { Adam } from '../nn/adam.js';
 import { ParameterSet } from '../nn/params.js';
 import { Rng } from '../nn/rng.js';
 import type { Batch } from './buffer.js';
-import { type ActorCriticSizes, actOnce, actorCriticSpecs, actRows, MLPActorCritic, softBackup } from './core.js';
+import { type ActorCriticSizes, type ActorSample, actOnce, actorCriticSpecs, actRows, MLPActorCritic } from './core.js';
 import { ACTION_BOUNDS_KEY } from './policy.js';
 import { resolveOptions, type SacOptions } from './options.js';
 
@@ -48,6 +48,89 @@ export interface AgentState {
 export interface UpdateNoise {
   pi: Float32Array;
   targ: Float32Array;
+}
+
+/** A batch as sac.py's tensors: o [B, obs], a [B, act], r [B], o2 [B, obs], d [B]. */
+export interface BatchTensors {
+  o: Tensor;
+  a: Tensor;
+  r: Tensor;
+  o2: Tensor;
+  d: Tensor;
+}
+
+export function batchTensors(b: Batch, obsDim: number, actDim: number): BatchTensors {
+  const B = b.size;
+  return {
+    o: new Tensor(b.obs, [B, obsDim]), a: new Tensor(b.act, [B, actDim]), r: new Tensor(b.rew, [B]),
+    o2: new Tensor(b.obs2, [B, obsDim]), d: new Tensor(b.done, [B]),
+  };
+}
+
+/** The backup and the values it was made of. */
+export interface Backup {
+  a2: Tensor;
+  logpA2: Tensor;
+  q1PiTarg: Tensor;
+  q2PiTarg: Tensor;
+  qPiTarg: Tensor;
+  backup: Tensor;
+}
+
+/**
+ * sac.py's entropy-adjusted Bellman backup, under no_grad:
+ * backup = r + gamma (1 - d) (min(q1_targ, q2_targ)(o2, a2) - alpha logp_a2), with
+ * a2 ~ pi(.|o2) from the current policy (noise epsTarg [B, act_dim]). d is 1 only for a
+ * true termination: a time-limit cut stays 0 and still bootstraps.
+ */
+export function backup(g: Tape, ac: MLPActorCritic, acTarg: MLPActorCritic, r: Tensor, o2: Tensor, d: Tensor, epsTarg: Tensor,
+  alpha: number, gamma: number): Backup {
+  return g.noGrad(() => {
+    const { a: a2, logp } = ac.pi.forward(g, o2, epsTarg);
+    const q1PiTarg = acTarg.q1.forward(g, o2, a2), q2PiTarg = acTarg.q2.forward(g, o2, a2);
+    const qPiTarg = ag.minimum(g, q1PiTarg, q2PiTarg);
+    const soft = ag.sub(g, qPiTarg, ag.mul(g, logp!, alpha));
+    const backup = ag.add(g, r, ag.mul(g, ag.mul(g, ag.sub(g, 1, d), gamma), soft));
+    return { a2, logpA2: logp!, q1PiTarg, q2PiTarg, qPiTarg, backup };
+  });
+}
+
+/** compute_loss_q and what it was made of. */
+export interface LossQ {
+  /** mean((q1 - backup)^2) + mean((q2 - backup)^2). */
+  loss: Tensor;
+  q1: Tensor;
+  q2: Tensor;
+  backup: Backup;
+}
+
+/** compute_loss_q: MSE of each Q-network against the backup, summed. */
+export function lossQ(g: Tape, ac: MLPActorCritic, acTarg: MLPActorCritic, t: BatchTensors, epsTarg: Tensor, alpha: number, gamma: number): LossQ {
+  const q1 = ac.q1.forward(g, t.o, t.a), q2 = ac.q2.forward(g, t.o, t.a);
+  const b = backup(g, ac, acTarg, t.r, t.o2, t.d, epsTarg, alpha, gamma);
+  return { loss: ag.add(g, ag.mse(g, q1, b.backup), ag.mse(g, q2, b.backup)), q1, q2, backup: b };
+}
+
+/** compute_loss_pi and what it was made of. */
+export interface LossPi {
+  /** mean(alpha logp_pi - min(q1_pi, q2_pi)). */
+  loss: Tensor;
+  /** a ~ pi(.|o) by rsample (pi.a is pi_action, pi.logp logp_pi), with its torso, mu and log_std. */
+  pi: ActorSample;
+  /** log pi(a|o) of that sample, [B] (pi.logp, never null here). */
+  logpPi: Tensor;
+  q1Pi: Tensor;
+  q2Pi: Tensor;
+  qPi: Tensor;
+}
+
+/** compute_loss_pi: mean(alpha logp_pi - min(q1_pi, q2_pi)), a ~ pi(.|o) by rsample with noise epsPi. */
+export function lossPi(g: Tape, ac: MLPActorCritic, o: Tensor, epsPi: Tensor, alpha: number): LossPi {
+  const pi = ac.pi.forward(g, o, epsPi);
+  const q1Pi = ac.q1.forward(g, o, pi.a), q2Pi = ac.q2.forward(g, o, pi.a);
+  const qPi = ag.minimum(g, q1Pi, q2Pi);
+  const logpPi = pi.logp!;
+  return { loss: ag.mean(g, ag.sub(g, ag.mul(g, logpPi, alpha), qPi)), pi, logpPi, q1Pi, q2Pi, qPi };
 }
 
 export class SAC {
@@ -107,42 +190,27 @@ export class SAC {
     return this.opts.alpha === 'auto' ? Math.exp(this.logAlpha.data[0]!) : (this.opts.alpha as number);
   }
 
-  private tensors(b: Batch) {
-    const B = b.size, { obsDim, actDim } = this.sizes;
-    return {
-      o: new Tensor(b.obs, [B, obsDim]), a: new Tensor(b.act, [B, actDim]), r: new Tensor(b.rew, [B]),
-      o2: new Tensor(b.obs2, [B, obsDim]), d: new Tensor(b.done, [B]),
-    };
+  private eps(b: Batch, eps: Float32Array): Tensor {
+    return new Tensor(eps, [b.size, this.sizes.actDim]);
   }
 
-  /** The backup of this batch under no_grad (see softBackup), with the current alpha. */
-  backup(b: Batch, epsTarg: Float32Array): Tensor {
-    const { r, o2, d } = this.tensors(b);
-    const eps = new Tensor(epsTarg, [b.size, this.sizes.actDim]);
-    return softBackup(this.tape, this.ac, this.acTarg, r, o2, d, eps, this.alpha, this.opts.gamma).backup;
+  /** lossQ on this batch with the current alpha (noise epsTarg [B, act_dim] for a2). */
+  lossQ(b: Batch, epsTarg: Float32Array): LossQ {
+    const t = batchTensors(b, this.sizes.obsDim, this.sizes.actDim);
+    return lossQ(this.tape, this.ac, this.acTarg, t, this.eps(b, epsTarg), this.alpha, this.opts.gamma);
   }
 
-  /** compute_loss_q: MSE of each Q-network against the backup, summed. */
-  computeLossQ(b: Batch, epsTarg: Float32Array): { loss: Tensor; q1: Tensor; q2: Tensor } {
-    const g = this.tape, { o, a } = this.tensors(b);
-    const q1 = this.ac.q1.forward(g, o, a), q2 = this.ac.q2.forward(g, o, a);
-    const backup = this.backup(b, epsTarg);
-    return { loss: ag.add(g, ag.mse(g, q1, backup), ag.mse(g, q2, backup)), q1, q2 };
-  }
-
-  /** compute_loss_pi: mean(alpha logp_pi - min(q1_pi, q2_pi)), a ~ pi(.|o) by rsample. */
-  computeLossPi(b: Batch, epsPi: Float32Array): { loss: Tensor; logp: Tensor } {
-    const g = this.tape, { o } = this.tensors(b);
-    const { a: pi, logp } = this.ac.pi.forward(g, o, new Tensor(epsPi, [b.size, this.sizes.actDim]));
-    const qPi = ag.minimum(g, this.ac.q1.forward(g, o, pi), this.ac.q2.forward(g, o, pi));
-    return { loss: ag.mean(g, ag.sub(g, ag.mul(g, logp!, this.alpha), qPi)), logp: logp! };
+  /** lossPi on this batch with the current alpha (noise epsPi [B, act_dim]). */
+  lossPi(b: Batch, epsPi: Float32Array): LossPi {
+    const { o } = batchTensors(b, this.sizes.obsDim, this.sizes.actDim);
+    return lossPi(this.tape, this.ac, o, this.eps(b, epsPi), this.alpha);
   }
 
   /** The Q step: one Adam step of q1 and q2 on loss_q. */
   qStep(b: Batch, epsTarg: Float32Array): { lossQ: number; q1: number; q2: number } {
     const g = this.tape;
     this.qOptimizer.zeroGrad();
-    const { loss, q1, q2 } = this.computeLossQ(b, epsTarg);
+    const { loss, q1, q2 } = this.lossQ(b, epsTarg);
     g.backward(loss);
     this.qOptimizer.step();
     const out = { lossQ: loss.item(), q1: this.k.mean(q1.data), q2: this.k.mean(q2.data) };
@@ -162,7 +230,7 @@ export class SAC {
     this.params.setRequiresGrad('q', false);
     try {
       this.piOptimizer.zeroGrad();
-      const { loss, logp } = this.computeLossPi(b, epsPi);
+      const { loss, logpPi: logp } = this.lossPi(b, epsPi);
       g.backward(loss);
       this.piOptimizer.step();
       const out = { lossPi: loss.item(), logPi: this.k.mean(logp.data) };

@@ -20,7 +20,7 @@ import { checkStateDict } from '../../src/nn/params.js';
 import { resolveOptions } from '../../src/sac/options.js';
 import { Policy } from '../../src/sac/policy.js';
 import { SAC } from '../../src/sac/sac.js';
-import { traceUpdate } from '../../src/sac/trace.js';
+import { traceUpdate } from '../../src/trace/trace.js';
 import { train, Trainer } from '../../src/sac/train.js';
 import { trainInWorker } from '../../src/sac/worker.js';
 

@@ -30,7 +30,7 @@ function setup(k = referenceKernels, alpha: number | 'auto' = 0.2) {
 test('backup: r alone for a true termination; r + gamma (min Q_targ - alpha logp) otherwise', () => {
   const { sac, batch } = setup();
   const eps = new Rng(5).fillNormal(new Float32Array(B * 2));
-  const backup = sac.backup(batch, eps).data.slice();
+  const backup = sac.lossQ(batch, eps).backup.backup.data.slice();
   // The same pieces by hand.
   const g = sac.tape;
   const o2 = new Tensor(batch.obs2, [B, OBS]);

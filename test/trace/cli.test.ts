@@ -16,8 +16,8 @@ import { encodeSafetensors, loadSafetensors, type NamedTensor } from '../../src/
 import { traceCommand, traceText } from '../../src/cli/trace.js';
 import { UsageError } from '../../src/cli/train.js';
 import { referenceKernels } from '../../src/kernels/index.js';
-import { fmtVec } from '../../src/sac/explain.js';
-import { traceUpdate } from '../../src/sac/trace.js';
+import { fmtVec } from '../../src/trace/explain.js';
+import { traceUpdate } from '../../src/trace/trace.js';
 import { assertClose } from '../helpers/assert.js';
 import { caseFiles, caseOptions, fixture, fixturePath, numbers } from './helpers.js';
 

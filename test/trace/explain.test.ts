@@ -3,8 +3,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import { referenceKernels } from '../../src/kernels/index.js';
-import { explainRow, fmt, fmtVec } from '../../src/sac/explain.js';
-import { rowOf, traceNode, traceUpdate } from '../../src/sac/trace.js';
+import { explainRow, fmt, fmtVec } from '../../src/trace/explain.js';
+import { rowOf, traceNode, traceUpdate } from '../../src/trace/trace.js';
 import { caseFiles, caseOptions, fixture } from './helpers.js';
 
 const traces = fixture.cases.map((c) => {

@@ -15,8 +15,8 @@ import * as assert from 'uvu/assert';
 
 import { traceHtml } from '../../src/cli/trace-html.js';
 import { referenceKernels } from '../../src/kernels/index.js';
-import { explainRow, fmtVec } from '../../src/sac/explain.js';
-import { rowOf, traceNode, traceUpdate } from '../../src/sac/trace.js';
+import { explainRow, fmtVec } from '../../src/trace/explain.js';
+import { rowOf, traceNode, traceUpdate } from '../../src/trace/trace.js';
 import { caseFiles, caseOptions, fixture } from './helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';

@@ -8,7 +8,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
-import { traceNode, traceUpdate } from '../../src/sac/trace.js';
+import { traceNode, traceUpdate } from '../../src/trace/trace.js';
 import { assertClose } from '../helpers/assert.js';
 import { kernelBackends } from '../helpers/backends.js';
 import { caseFiles, caseOptions, fixture, numbers } from './helpers.js';

@@ -9,15 +9,14 @@ import * as assert from 'uvu/assert';
 import type { NamedTensor } from '../../src/io/safetensors.js';
 import { referenceKernels } from '../../src/kernels/index.js';
 import { SAC } from '../../src/sac/sac.js';
-import {
-  correctionNaiveF32, correctionStable, dCorrectionNaiveF32, dCorrectionStable, rowOf, summary, TraceInputError, traceNode, traceUpdate,
-} from '../../src/sac/trace.js';
+import { correctionNaiveF32, correctionStable, dCorrectionNaiveF32, dCorrectionStable } from '../../src/trace/squash64.js';
+import { rowOf, summary, TraceInputError, traceNode, traceUpdate } from '../../src/trace/trace.js';
 import { assertClose } from '../helpers/assert.js';
 import { kernelBackends } from '../helpers/backends.js';
 import { caseFiles, caseOptions, fixture } from './helpers.js';
 
 for (const be of kernelBackends()) {
-  test(`trace's loss_q, loss_pi and gradients are SAC.computeLossQ / computeLossPi's, bit for bit (${be.label})`, () => {
+  test(`trace's loss_q, loss_pi and gradients are SAC.lossQ / lossPi's, bit for bit (${be.label})`, () => {
     be.setup();
     for (const c of fixture.cases) {
       const { checkpoint, batch } = caseFiles(c);
@@ -31,11 +30,11 @@ for (const be of kernelBackends()) {
       const b = { obs: get('obs'), act: get('act'), rew: get('rew'), obs2: get('obs2'), done: get('done'), size: t.batchSize };
       const g = sac.tape;
       sac.params.zeroGrad(be.kernels);
-      const lq = sac.computeLossQ(b, get('noise_targ')).loss;
+      const lq = sac.lossQ(b, get('noise_targ')).loss;
       g.backward(lq);
       assert.is(t.lossQ, lq.item(), `${c.name}: loss_q`);
       sac.params.setRequiresGrad('q', false);
-      const lp = sac.computeLossPi(b, get('noise_pi')).loss;
+      const lp = sac.lossPi(b, get('noise_pi')).loss;
       g.backward(lp);
       sac.params.setRequiresGrad('q', true);
       assert.is(t.lossPi, lp.item(), `${c.name}: loss_pi`);

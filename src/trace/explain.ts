@@ -3,7 +3,8 @@
  * what it is and why it is there, with the numbers of the chosen batch row. Written for a
  * reader who knows some calculus but no reinforcement learning.
  */
-import { LOG_STD_MAX, LOG_STD_MIN, rowOf, type Trace, traceNode } from './trace.js';
+import { LOG_STD_MAX, LOG_STD_MIN } from '../kernels/index.js';
+import { rowOf, type Trace, traceNode } from './trace.js';
 
 /** A number as the trace prints it: 4 significant digits; -inf, inf and NaN by name. */
 export function fmt(x: number): string {

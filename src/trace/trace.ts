@@ -3,26 +3,23 @@
  * on a given state dict, batch and noise, with every intermediate's value and its gradient
  * d loss / d node (what PyTorch's retain_grad would give).
  *
- * The losses and parameter gradients come from the autograd, with the same ops as
- * SAC.computeLossQ / computeLossPi. The tape keeps a gradient for every op output until
+ * The losses, their intermediates and the parameter gradients are SAC's own: lossPi and
+ * lossQ (src/sac/sac.ts) run on a tape that is not reset in between. The tape keeps a gradient for every op output until
  * reset(), so the nodes that are op outputs (the torso, mu, log_std, the action, logp, the
  * Q values) are read off it. The fused squashed-Gaussian op hides the nodes in between
  * (the clamp, std, u, tanh(u), the Gaussian term, the correction); openSquash recomputes
  * them in float64 along PyTorch's own graph, from the op's inputs and the gradients the
  * tape delivered to its outputs.
  */
-import * as ag from '../autograd/index.js';
-import * as is from '../check/is.js';
 import { Tape, Tensor } from '../autograd/index.js';
-import type { Kernels } from '../kernels/index.js';
+import * as is from '../check/is.js';
 import type { NamedTensor } from '../io/safetensors.js';
+import { type Kernels, LOG_STD_MAX, LOG_STD_MIN } from '../kernels/index.js';
 import { ParameterSet } from '../nn/params.js';
-import { type ActorCriticSizes, actorCriticSpecs, actorSizesFromShapes, MLPActorCritic, softBackup } from './core.js';
+import { type ActorCriticSizes, actorCriticSpecs, actorSizesFromShapes, MLPActorCritic } from '../sac/core.js';
+import { batchTensors, lossPi as computeLossPi, lossQ as computeLossQ } from '../sac/sac.js';
+import { openSquash, type OpenSquash } from './squash64.js';
 
-/** Spinning Up's clamp of log_std (LOG_STD_MIN, LOG_STD_MAX in core.py). */
-export const LOG_STD_MIN = -20;
-export const LOG_STD_MAX = 2;
-const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
 export interface TraceOptions {
   /** The entropy coefficient (a fixed number, as in Spinning Up). */
@@ -138,104 +135,13 @@ export function loadTraceBatch(tensors: ReadonlyMap<string, NamedTensor>, sizes:
   return out;
 }
 
-/** One element of the squashed Gaussian, opened into the nodes the fused op computes inside. */
-export interface OpenSquash {
-  logStdClamped: number;
-  clampActive: boolean;
-  std: number;
-  u: number;
-  tanhU: number;
-  /** Normal(mu, std).log_prob(u) of this dimension. */
-  gauss: number;
-  /** log(1 - tanh(u)^2) = 2 (log 2 - u - softplus(-2u)), the stable way. */
-  correction: number;
-  correctionNaive: number;
-  // d loss / d node
-  dMu: number;
-  dLogStd: number;
-  dLogStdClamped: number;
-  dStd: number;
-  dEps: number;
-  dU: number;
-  dTanhU: number;
-  dGauss: number;
-  dCorrection: number;
-}
-
-function softplus(x: number): number {
-  return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
-}
-
-/** log(1 - tanh(u)^2) the stable way (SAC paper, appendix C; Spinning Up's core.py). */
-export function correctionStable(u: number): number {
-  return 2 * (Math.LN2 - u - softplus(-2 * u));
-}
-
-/** Its derivative: d/du 2 (log 2 - u - softplus(-2u)) = -2 + 4 sigmoid(-2u) = -2 tanh(u). */
-export function dCorrectionStable(u: number): number {
-  return -2 * Math.tanh(u);
-}
-
-const f = Math.fround;
-
-/**
- * log(1 - tanh(u)^2) as written, rounded to float32 at every step as PyTorch's float32
- * ops would: from |u| of about 9, tanh(u) rounds to 1 and this is log(0) = -Infinity.
- */
-export function correctionNaiveF32(u: number): number {
-  const t = f(Math.tanh(f(u)));
-  return f(Math.log(f(1 - f(t * t))));
-}
-
-/**
- * What reverse mode computes for the naive form's d/du in float32, link by link:
- * d log(w)/dw = 1/w, w = 1 - s, s = t^2, dt/du = 1 - t^2. Where t rounds to 1 this is
- * (1/0) * 0 = Infinity * 0 = NaN, which would poison every parameter it reached.
- */
-export function dCorrectionNaiveF32(u: number): number {
-  const t = f(Math.tanh(f(u)));
-  const dw = f(1 / f(1 - f(t * t)));
-  return f(f(f(-dw) * f(2 * t)) * f(1 - f(t * t)));
-}
-
-/**
- * The fused op of one element, forward and backward, in float64 along PyTorch's graph:
- *   ls = clamp(log_std); std = exp(ls); u = mu + std * eps
- *   gauss = Normal(mu, std).log_prob(u) = -((u - mu)^2) / (2 std^2) - log std - log(2 pi) / 2
- *   correction = 2 (log 2 - u - softplus(-2u)); t = tanh(u); a = act_limit * t
- *   logp = sum(gauss) - sum(correction)
- * std and u are rounded to float32 where PyTorch (and the kernels) hold them in float32 tensors,
- * so that u - mu is that of the sample actually drawn (0 when std is e^-20). `da` and
- * `dlogp` are the gradients the tape delivered to the op's outputs.
- */
-export function openSquash(mu: number, logStd: number, eps: number, actLimit: number, da: number, dlogp: number): OpenSquash {
-  const ls = Math.min(Math.max(logStd, LOG_STD_MIN), LOG_STD_MAX);
-  const clampActive = !(LOG_STD_MIN <= logStd && logStd <= LOG_STD_MAX);
-  const std = f(Math.exp(ls));
-  const u = f(mu + f(std * eps));
-  const diff = u - mu, variance = std * std;
-  const gauss = -(diff * diff) / (2 * variance) - ls - HALF_LOG_2PI;
-  const t = Math.tanh(u);
-  const dGauss = dlogp, dCorrection = -dlogp, dTanhU = da * actLimit;
-  // u reaches the loss through tanh, the Gaussian's value argument and the correction.
-  const dU = dTanhU * (1 - t * t) + dGauss * (-diff / variance) + dCorrection * dCorrectionStable(u);
-  // mu is also the Gaussian's loc; std also its scale (d/dscale of -(x-loc)^2/(2 scale^2) - log scale).
-  const dMu = dU + dGauss * (diff / variance);
-  const dStd = dU * eps + dGauss * ((diff * diff) / (variance * std) - 1 / std);
-  const dLogStdClamped = dStd * std;
-  return {
-    logStdClamped: ls, clampActive, std, u, tanhU: t, gauss, correction: correctionStable(u), correctionNaive: correctionNaiveF32(u),
-    dMu, dLogStd: clampActive ? 0 : dLogStdClamped, dLogStdClamped, dStd, dEps: dU * std, dU, dTanhU, dGauss, dCorrection,
-  };
-}
-
 const f64 = (x: ArrayLike<number>) => Float64Array.from(x);
 
 /**
  * compute_loss_q and compute_loss_pi (Spinning Up's sac.py) on this state dict, batch and
  * noise, with every node's value and gradient and every parameter's gradient.
  */
-export function traceUpdate(k: Kernels, checkpoint: ReadonlyMap<string, NamedTensor>, batchTensors: ReadonlyMap<string, NamedTensor>,
+export function traceUpdate(k: Kernels, checkpoint: ReadonlyMap<string, NamedTensor>, batch: ReadonlyMap<string, NamedTensor>,
   options: Partial<TraceOptions> = {}): Trace {
   is.plainObject('traceUpdate: options', options);
   is.knownKeys('traceUpdate', options, ['alpha', 'gamma', 'actLimit']);
@@ -244,7 +150,7 @@ export function traceUpdate(k: Kernels, checkpoint: ReadonlyMap<string, NamedTen
   is.finite("traceUpdate: option 'gamma'", opts.gamma, 0, 1);
   is.finite("traceUpdate: option 'actLimit'", opts.actLimit, Number.MIN_VALUE);
   const { sizes, params, targ } = loadTraceCheckpoint(checkpoint);
-  const b = loadTraceBatch(batchTensors, sizes);
+  const b = loadTraceBatch(batch, sizes);
   const B = b.size, { obsDim, actDim } = sizes, { alpha, gamma, actLimit } = opts;
   targ.setRequiresGrad('targ.', false);
   const low = new Array<number>(actDim).fill(-actLimit), high = new Array<number>(actDim).fill(actLimit);
@@ -252,8 +158,7 @@ export function traceUpdate(k: Kernels, checkpoint: ReadonlyMap<string, NamedTen
   const acTarg = new MLPActorCritic(targ, 'targ.', sizes, low, high);
   const g = new Tape(k);
   params.zeroGrad(k);
-  const o = new Tensor(b.obs, [B, obsDim]), a = new Tensor(b.act, [B, actDim]), r = new Tensor(b.rew, [B]);
-  const o2 = new Tensor(b.obs2, [B, obsDim]), d = new Tensor(b.done, [B]);
+  const t = batchTensors(b, obsDim, actDim);
   const nodes: TraceNode[] = [];
   const node = (name: string, loss: LossName, shape: number[], value: ArrayLike<number>, grad: ArrayLike<number> | null, formula: string) =>
     nodes.push({ name, loss, shape, value: f64(value), grad: grad && f64(grad), formula });
@@ -261,19 +166,12 @@ export function traceUpdate(k: Kernels, checkpoint: ReadonlyMap<string, NamedTen
   try {
     // compute_loss_pi, with the Q-networks frozen as in sac.py's update().
     params.setRequiresGrad('q', false);
-    const pi = ac.pi;
-    const h = pi.net.forward(g, o);
-    const mu = pi.muLayer.forward(g, h);
-    const logStd = pi.logStdLayer.forward(g, h);
     const eps = new Tensor(b.noise_pi, [B, actDim]);
-    const { a: piAction, logp } = ag.squashedGaussian(g, mu, logStd, eps, pi.scale, pi.shift);
-    const q1Pi = ac.q1.forward(g, o, piAction), q2Pi = ac.q2.forward(g, o, piAction);
-    const qPi = ag.minimum(g, q1Pi, q2Pi);
-    const lossPi = ag.mean(g, ag.sub(g, ag.mul(g, logp!, alpha), qPi));
+    const { loss: lossPi, pi: { torso: h, mu, logStd, a: piAction }, logpPi: logp, q1Pi, q2Pi, qPi } = computeLossPi(g, ac, t.o, eps, alpha);
     g.backward(lossPi);
 
     const n = B * actDim, open: OpenSquash[] = [];
-    for (let i = 0; i < n; i++) open.push(openSquash(mu.data[i]!, logStd.data[i]!, eps.data[i]!, actLimit, piAction.grad![i]!, logp!.grad![Math.floor(i / actDim)]!));
+    for (let i = 0; i < n; i++) open.push(openSquash(mu.data[i]!, logStd.data[i]!, eps.data[i]!, actLimit, piAction.grad![i]!, logp.grad![Math.floor(i / actDim)]!));
     const col = (key: keyof OpenSquash) => open.map((x) => Number(x[key]));
     const H = sizes.hidden[sizes.hidden.length - 1]!, BA = [B, actDim];
     node('torso', 'loss_pi', [B, H], h.data, h.grad, 'pi.net(o): the last hidden layer, after its ReLU');
@@ -289,7 +187,7 @@ export function traceUpdate(k: Kernels, checkpoint: ReadonlyMap<string, NamedTen
     node('log_prob_gauss', 'loss_pi', BA, col('gauss'), col('dGauss'), 'Normal(mu, std).log_prob(u)');
     node('correction', 'loss_pi', BA, col('correction'), col('dCorrection'), '2 * (log 2 - u - softplus(-2u)) = log(1 - tanh(u)^2)');
     node('correction_naive_f32', 'loss_pi', BA, col('correctionNaive'), null, 'log(1 - tanh(u)^2) as written, in float32');
-    node('logp_pi', 'loss_pi', [B], logp!.data, logp!.grad, 'sum(log_prob_gauss) - sum(correction)');
+    node('logp_pi', 'loss_pi', [B], logp.data, logp.grad, 'sum(log_prob_gauss) - sum(correction)');
     node('q1_pi', 'loss_pi', [B], q1Pi.data, q1Pi.grad, 'q1(o, pi_action)');
     node('q2_pi', 'loss_pi', [B], q2Pi.data, q2Pi.grad, 'q2(o, pi_action)');
     node('q_pi', 'loss_pi', [B], qPi.data, qPi.grad, 'min(q1_pi, q2_pi)');
@@ -297,18 +195,16 @@ export function traceUpdate(k: Kernels, checkpoint: ReadonlyMap<string, NamedTen
     params.setRequiresGrad('q', true);
 
     // compute_loss_q: the backup under no_grad, as in sac.py.
-    const q1 = ac.q1.forward(g, o, a), q2 = ac.q2.forward(g, o, a);
-    const t = softBackup(g, ac, acTarg, r, o2, d, new Tensor(b.noise_targ, [B, actDim]), alpha, gamma);
-    const lossQ = ag.add(g, ag.mse(g, q1, t.backup), ag.mse(g, q2, t.backup));
+    const { loss: lossQ, q1, q2, backup: bk } = computeLossQ(g, ac, acTarg, t, new Tensor(b.noise_targ, [B, actDim]), alpha, gamma);
     g.backward(lossQ);
     node('r', 'loss_q', [B], b.rew, null, 'the batch\'s rew');
     node('d', 'loss_q', [B], b.done, null, 'the batch\'s done: 1 for a true termination');
-    node('a2', 'loss_q', BA, t.a2.data, null, 'a2 ~ pi(.|o2), with the batch\'s noise_targ');
-    node('logp_a2', 'loss_q', [B], t.logpA2.data, null, 'log pi(a2|o2)');
-    node('q1_pi_targ', 'loss_q', [B], t.q1PiTarg.data, null, 'targ q1(o2, a2)');
-    node('q2_pi_targ', 'loss_q', [B], t.q2PiTarg.data, null, 'targ q2(o2, a2)');
-    node('q_pi_targ', 'loss_q', [B], t.qPiTarg.data, null, 'min(q1_pi_targ, q2_pi_targ)');
-    node('backup', 'loss_q', [B], t.backup.data, null, 'r + gamma * (1 - d) * (q_pi_targ - alpha * logp_a2)');
+    node('a2', 'loss_q', BA, bk.a2.data, null, 'a2 ~ pi(.|o2), with the batch\'s noise_targ');
+    node('logp_a2', 'loss_q', [B], bk.logpA2.data, null, 'log pi(a2|o2)');
+    node('q1_pi_targ', 'loss_q', [B], bk.q1PiTarg.data, null, 'targ q1(o2, a2)');
+    node('q2_pi_targ', 'loss_q', [B], bk.q2PiTarg.data, null, 'targ q2(o2, a2)');
+    node('q_pi_targ', 'loss_q', [B], bk.qPiTarg.data, null, 'min(q1_pi_targ, q2_pi_targ)');
+    node('backup', 'loss_q', [B], bk.backup.data, null, 'r + gamma * (1 - d) * (q_pi_targ - alpha * logp_a2)');
     node('q1', 'loss_q', [B], q1.data, q1.grad, 'q1(o, a)');
     node('q2', 'loss_q', [B], q2.data, q2.grad, 'q2(o, a)');
     node('loss_q', 'loss_q', [], lossQ.data, [1], 'mean((q1 - backup)^2) + mean((q2 - backup)^2)');
