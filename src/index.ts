@@ -13,11 +13,13 @@ export type { Activation, AdamOptions, AdamState, ParamSpec } from './nn/index.j
 export { makeBuiltinEnv, MountainCarContinuous, Pendulum } from './envs/index.js';
 export type { BoxSpace, Env, Space, StepResult } from './envs/index.js';
 export { ReplayBuffer } from './sac/buffer.js';
-export { ACTION_BOUNDS_KEY, Policy } from './sac/policy.js';
+export { ACTION_BOUNDS_KEY } from './sac/model.js';
+export { Policy } from './sac/policy.js';
 export type { ActOptions, PolicyOptions } from './sac/policy.js';
 export type { Batch } from './sac/buffer.js';
 export { SAC } from './sac/sac.js';
-export type { ActionBounds, UpdateInfo, UpdateNoise } from './sac/sac.js';
+export type { ActionBounds } from './sac/model.js';
+export type { UpdateInfo, UpdateNoise } from './sac/sac.js';
 export { NonFiniteError, testAgent, train, Trainer } from './sac/train.js';
 export type { EpochStats, TrainCallbacks, TrainResult, TrainSetup, TrainerState } from './sac/train.js';
 export { TrainingRun, trainInWorker } from './sac/worker.js';

@@ -3,7 +3,8 @@
  * every time, so the arena hands out buffers from the same set each step: after the first
  * step nothing new is allocated. `reset()` (Tape.reset) starts the next step.
  */
-import type { FloatArrayKind } from './tape.js';
+/** The storage of a tape's buffers: float32, or float64 for the finite-difference gradcheck. */
+export type FloatArrayKind = 'float32' | 'float64';
 
 let allocated = 0;
 

@@ -9,10 +9,10 @@
  */
 import * as is from '../check/is.js';
 import type { Kernels } from '../kernels/index.js';
-import { Arena } from './arena.js';
+import { Arena, type FloatArrayKind } from './arena.js';
 import { shapeStr, Tensor } from './tensor.js';
 
-export type FloatArrayKind = 'float32' | 'float64';
+export type { FloatArrayKind } from './arena.js';
 
 export interface TapeOptions {
   /**

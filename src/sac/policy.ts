@@ -17,10 +17,7 @@ import { loadSafetensors, type NamedTensor } from '../io/safetensors.js';
 import { checkStateDict, ParameterSet } from '../nn/params.js';
 import { Rng } from '../nn/rng.js';
 import { type ActorCriticSizes, actorSizesFromShapes, actorSpecs, actRows, SquashedGaussianMLPActor } from './core.js';
-import type { ActionBounds } from './sac.js';
-
-/** The metadata key of a model file's action bounds: JSON `{"low": [...], "high": [...]}`. */
-export const ACTION_BOUNDS_KEY = 'softac.action_bounds';
+import { type ActionBounds, boundsFromMetadata } from './model.js';
 
 export interface PolicyOptions {
   /** The action box. Default: the file's ACTION_BOUNDS_KEY metadata, else [-1, 1] per dimension. */
@@ -225,22 +222,6 @@ function checkPolicyOptions(where: string, o: unknown): asserts o is PolicyOptio
     if (!numbers(b.low) || !numbers(b.high) || (b.low as number[]).length !== (b.high as number[]).length)
       throw new TypeError(`${subject('bounds')} must be { low, high }: two arrays of finite numbers of the same length, got ${JSON.stringify(b)}`);
   }
-}
-
-/** The bounds a model file records, or [-1, 1] per dimension (Spinning Up's act_limit 1). */
-function boundsFromMetadata(metadata: Record<string, string>, actDim: number, fail: (why: string) => never): ActionBounds {
-  const text = metadata[ACTION_BOUNDS_KEY];
-  if (text === undefined) return { low: new Array<number>(actDim).fill(-1), high: new Array<number>(actDim).fill(1) };
-  let b: unknown;
-  try {
-    b = JSON.parse(text);
-  } catch {
-    return fail(`the '${ACTION_BOUNDS_KEY}' metadata is not JSON`);
-  }
-  const ok = (v: unknown): v is number[] => Array.isArray(v) && v.length === actDim && v.every((x) => typeof x === 'number');
-  const { low, high } = (b ?? {}) as { low?: unknown; high?: unknown };
-  if (!ok(low) || !ok(high)) return fail(`the '${ACTION_BOUNDS_KEY}' metadata must be {"low": [...], "high": [...]} with ${actDim} numbers each`);
-  return { low, high };
 }
 
 function checkFinite(name: string, data: Float32Array, fail: (why: string) => never): void {

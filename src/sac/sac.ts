@@ -7,19 +7,14 @@
 import * as ag from '../autograd/index.js';
 import { Tape, Tensor } from '../autograd/index.js';
 import type { Kernels } from '../kernels/index.js';
-import { type NamedTensor, saveSafetensors } from '../io/safetensors.js';
+import type { NamedTensor } from '../io/safetensors.js';
 import { Adam } from '../nn/adam.js';
 import { ParameterSet } from '../nn/params.js';
 import { Rng } from '../nn/rng.js';
 import type { Batch } from './buffer.js';
 import { type ActorCriticSizes, type ActorSample, actOnce, actorCriticSpecs, actRows, MLPActorCritic } from './core.js';
-import { ACTION_BOUNDS_KEY } from './policy.js';
+import { type ActionBounds, saveModel } from './model.js';
 import { resolveOptions, type SacOptions } from './options.js';
-
-export interface ActionBounds {
-  low: readonly number[];
-  high: readonly number[];
-}
 
 /** Means over the batch, as Spinning Up logs them (Q1Vals, Q2Vals, LogPi, LossPi, LossQ). */
 export interface UpdateInfo {
@@ -341,7 +336,7 @@ export class SAC {
    * (a state dict has none), so Policy.load(path) acts in the right box by itself.
    */
   saveModel(path: string): void {
-    saveSafetensors(path, this.stateDict(), { format: 'pt', [ACTION_BOUNDS_KEY]: JSON.stringify({ low: this.bounds.low, high: this.bounds.high }) });
+    saveModel(path, this.stateDict(), this.bounds);
   }
 
   /**

@@ -26,7 +26,8 @@ import { decodeSafetensors, encodeSafetensors, loadSafetensors, type NamedTensor
 import { referenceKernels } from '../../src/kernels/index.js';
 import { Rng } from '../../src/nn/rng.js';
 import { actorCriticSpecs, actorSpecs } from '../../src/sac/core.js';
-import { ACTION_BOUNDS_KEY, Policy } from '../../src/sac/policy.js';
+import { ACTION_BOUNDS_KEY } from '../../src/sac/model.js';
+import { Policy } from '../../src/sac/policy.js';
 
 export interface FuzzFailure {
   seed: number;

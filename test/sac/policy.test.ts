@@ -14,7 +14,8 @@ import { encodeSafetensors, type NamedTensor } from '../../src/io/safetensors.js
 import { referenceKernels } from '../../src/kernels/index.js';
 import { Rng } from '../../src/nn/rng.js';
 import { actorCriticSpecs } from '../../src/sac/core.js';
-import { ACTION_BOUNDS_KEY, Policy } from '../../src/sac/policy.js';
+import { ACTION_BOUNDS_KEY } from '../../src/sac/model.js';
+import { Policy } from '../../src/sac/policy.js';
 import { SAC } from '../../src/sac/sac.js';
 import { assertClose } from '../helpers/assert.js';
 import { kernelBackends } from '../helpers/backends.js';
