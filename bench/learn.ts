@@ -8,7 +8,7 @@ import * as is from '../src/check/is.js';
 import { builtinEnvs } from '../src/envs/index.js';
 import { getKernels } from '../src/kernels/index.js';
 import { resolveOptions, type SacOptions } from '../src/sac/options.js';
-import { train } from '../src/sac/train.js';
+import { train } from '../src/train/loop.js';
 import { torchBaseline } from './common.js';
 
 export interface LearnRow {

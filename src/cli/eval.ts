@@ -3,8 +3,10 @@ import { parseArgs } from 'node:util';
 
 import { getKernels, type BackendChoice } from '../kernels/index.js';
 import { Policy } from '../sac/policy.js';
-import { stat, testAgent } from '../sac/train.js';
-import { loadEnvFactory, UsageError } from './train.js';
+import { loadEnvFactory } from '../envs/load.js';
+import { stat } from '../train/epoch-logger.js';
+import { testAgent } from '../train/loop.js';
+import { UsageError } from './usage.js';
 
 export const evalUsage = `usage: softac eval --model FILE [--env NAME|PATH] [--episodes N] [--seed N] [--backend B]
 

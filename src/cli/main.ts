@@ -14,7 +14,9 @@ import { benchSac } from '../../bench/sac.js';
 import { getKernels, nativeLoadError } from '../kernels/index.js';
 import { evalCommand } from './eval.js';
 import { traceCommand } from './trace.js';
-import { checkedOptions, optionFlags, optionsFromFlags, trainCommand, UsageError } from './train.js';
+import { EnvSpecError } from '../envs/load.js';
+import { checkedOptions, optionFlags, optionsFromFlags, trainCommand } from './train.js';
+import { UsageError } from './usage.js';
 
 const USAGE = `usage: softac <command> [options]
 
@@ -246,7 +248,7 @@ async function main(argv: string[]): Promise<void> {
 const argvCommand = process.argv[2];
 main(process.argv.slice(2)).catch((e: unknown) => {
   const err = e as Error & { code?: string };
-  if (e instanceof UsageError || err.code?.startsWith('ERR_PARSE_ARGS')) {
+  if (e instanceof UsageError || e instanceof EnvSpecError || err.code?.startsWith('ERR_PARSE_ARGS')) {
     const help = argvCommand === 'train' || argvCommand === 'start' ? 'softac train --help' : argvCommand === 'eval' ? 'softac eval --help'
       : argvCommand === 'trace' ? 'softac trace --help' : 'softac --help';
     console.error(`softac: ${err.message} (see ${help})`);

@@ -4,21 +4,17 @@
  */
 import { parseArgs } from 'node:util';
 
-import { builtinEnvs, type Env } from '../envs/index.js';
-import { EnvSpecError, envSpecOf, loadEnvFactory as loadEnv } from '../envs/load.js';
-import { getKernels, type BackendChoice } from '../kernels/index.js';
-import { defaultRunDir, openRunToResume, RunDir } from '../io/run-dir.js';
-import { epochTable, RunLogger } from '../sac/logger.js';
+import { builtinEnvs } from '../envs/index.js';
+import type { BackendChoice } from '../kernels/index.js';
+import { defaults, optionDocs, optionKeys, resolveOptions, type SacOptions } from '../sac/options.js';
+import type { EpochStats } from '../train/epoch-logger.js';
+import { defaultRunDir } from '../train/run-dir.js';
+import { epochTable } from '../train/run-logger.js';
+import { type Run, resumeRun, startRun, stopRun } from '../train/run.js';
 import { ProgressLine } from './progress.js';
-import { defaults, optionDocs, resolveOptions, type SacOptions } from '../sac/options.js';
-import { type EpochStats, Trainer } from '../sac/train.js';
-
-
-/** A bad command line: printed with a pointer to the usage, exit code 2. */
-export class UsageError extends Error {}
+import { UsageError } from './usage.js';
 
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-const optionKeys = Object.keys(optionDocs) as (keyof SacOptions)[];
 
 export function trainUsage(): string {
   const lines = optionKeys.map((key) => {
@@ -82,15 +78,6 @@ export function checkedOptions(partial: Partial<SacOptions>): SacOptions {
   }
 }
 
-/** Loads --env (see envs/load.ts), its errors as usage errors. */
-export async function loadEnvFactory(spec: string): Promise<() => Env> {
-  try {
-    return await loadEnv(spec);
-  } catch (e) {
-    throw e instanceof EnvSpecError ? new UsageError(e.message) : e;
-  }
-}
-
 /** The flags that may come with --resume: everything else is the checkpoint's. */
 const RESUME_FLAGS = new Set(['resume', 'epochs', 'threads', 'help']);
 
@@ -124,54 +111,28 @@ export async function trainCommand(argv: string[], preset: Partial<SacOptions> =
     if (!Number.isInteger(threads) || threads < 1 || threads > 256) throw new UsageError(`--threads must be an integer from 1 to 256, got '${values.threads}'`);
   }
 
-  let run: RunDir, trainer: Trainer, envSpec: string, kernelsInfo: { backend: string; path: string | null };
-  let logger: RunLogger | null = null;
   const progress = new ProgressLine(process.stderr);
   const callbacks = {
     onStep: (t: number, total: number) => progress.update(t, total),
     onEpoch: (s: EpochStats) => {
       progress.clear();
       console.log(epochTable(s));
-      logger!.epoch(s);
     },
   };
 
+  let r: Run;
   if (values.resume !== undefined) {
-    const opened = openRunToResume(values.resume, '--resume');
-    const ckpt = opened.checkpoint;
-    run = opened.run;
-    envSpec = opened.envSpec;
-    const st = ckpt.state as { kernels?: { backend?: unknown; path?: unknown } };
-    const saved = st.kernels?.backend === 'native' || st.kernels?.backend === 'js' ? st.kernels.backend : 'auto';
-    const k = getKernels(saved as BackendChoice);
-    if (threads !== undefined) k.setNumThreads(threads);
-    const info = k.info();
-    kernelsInfo = { backend: info.backend, path: info.path ?? null };
-    if (st.kernels?.path !== undefined && st.kernels.path !== kernelsInfo.path)
-      console.warn(`softac: warning: the run used SIMD path ${String(st.kernels.path)}, this process uses ${String(kernelsInfo.path)}; the resumed run is not bit-identical to an uninterrupted one`);
-    const makeEnv = await loadEnvFactory(envSpec);
     const epochs = given.epochs !== undefined ? (partial.epochs as number) : undefined;
-    try {
-      trainer = Trainer.restore({ k, makeEnv, envName: opened.envName, epochs }, ckpt, callbacks);
-    } catch (e) {
-      throw new Error(`--resume ${values.resume}: ${(e as Error).message}`);
-    }
-    if (trainer.inexact) console.warn(`softac: warning: ${trainer.inexact}`);
-    console.log(`softac: resuming ${run.dir} at step ${trainer.t} of ${trainer.totalSteps} (SAC on ${trainer.envName}, seed ${trainer.seed}); kernels: ${describe(info)}`);
+    r = await resumeRun({ dir: values.resume, epochs, threads, label: '--resume' }, callbacks);
+    for (const w of r.warnings) console.warn(`softac: warning: ${w}`);
+    const tr = r.trainer;
+    console.log(`softac: resuming ${r.logger!.run.dir} at step ${tr.t} of ${tr.totalSteps} (SAC on ${tr.envName}, seed ${tr.seed}); kernels: ${describe(r.kernels.info())}`);
   } else {
-    const k = getKernels(backend);
-    if (threads !== undefined) k.setNumThreads(threads);
     const envName = values.env ?? 'Pendulum-v1';
-    const makeEnv = await loadEnvFactory(envName);
-    envSpec = envSpecOf(envName);
-    run = new RunDir(values.out ?? defaultRunDir(envName));
-    const info = k.info();
-    kernelsInfo = { backend: info.backend, path: info.path ?? null };
-    run.writeConfig({ env: envName, envSpec, seed, backend: info.backend, path: info.path, threads: info.threads, options: opts });
-    trainer = new Trainer({ k, makeEnv, envName, options: opts, seed }, callbacks);
-    console.log(`softac: SAC on ${envName}, seed ${seed}, ${opts.epochs} epochs of ${opts.stepsPerEpoch} steps; kernels: ${describe(info)}; run directory ${run.dir}`);
+    r = await startRun({ env: envName, options: opts, seed, backend, threads, out: values.out ?? defaultRunDir(envName) }, callbacks);
+    console.log(`softac: SAC on ${envName}, seed ${seed}, ${opts.epochs} epochs of ${opts.stepsPerEpoch} steps; kernels: ${describe(r.kernels.info())}; run directory ${r.logger!.run.dir}`);
   }
-  logger = new RunLogger(run, trainer, { envSpec, kernels: kernelsInfo });
+  const { trainer } = r, dir = r.logger!.run.dir;
 
   // Ctrl-C (or SIGTERM) asks the loop to stop between two steps; it then saves and exits.
   // A second Ctrl-C while it is still running quits at once (the last epoch's files stay).
@@ -186,9 +147,8 @@ export async function trainCommand(argv: string[], preset: Partial<SacOptions> =
     const { stopped } = await trainer.runAsync({ shouldStop: () => signal !== null });
     progress.clear();
     if (stopped) {
-      logger.checkpoint();
-      run.writeModel(trainer.agent);
-      console.log(`softac: stopped by ${signal} at step ${trainer.t} of ${trainer.totalSteps}; checkpoint saved. Continue with: softac train --resume ${run.dir}`);
+      stopRun(r);
+      console.log(`softac: stopped by ${signal} at step ${trainer.t} of ${trainer.totalSteps}; checkpoint saved. Continue with: softac train --resume ${dir}`);
       process.exitCode = 130;
       return;
     }
@@ -196,7 +156,7 @@ export async function trainCommand(argv: string[], preset: Partial<SacOptions> =
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  console.log(`softac: done; model.safetensors, checkpoint.safetensors, progress.txt, learning-curve.svg and config.json are in ${run.dir}`);
+  console.log(`softac: done; model.safetensors, checkpoint.safetensors, progress.txt, learning-curve.svg and config.json are in ${dir}`);
 }
 
 function describe(info: { backend: string; path?: string | null; threads?: number }): string {

@@ -21,8 +21,8 @@ import { resolveOptions } from '../../src/sac/options.js';
 import { Policy } from '../../src/sac/policy.js';
 import { SAC } from '../../src/sac/sac.js';
 import { traceUpdate } from '../../src/trace/trace.js';
-import { train, Trainer } from '../../src/sac/train.js';
-import { trainInWorker } from '../../src/sac/worker.js';
+import { train, Trainer } from '../../src/train/loop.js';
+import { trainInWorker } from '../../src/train/worker.js';
 
 type Call = (o: Record<string, unknown>) => unknown;
 

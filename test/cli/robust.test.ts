@@ -16,7 +16,7 @@ import { Pendulum } from '../../src/envs/index.js';
 import { loadCheckpoint } from '../../src/io/checkpoint.js';
 import { referenceKernels, tryLoadNative } from '../../src/kernels/index.js';
 import { Rng } from '../../src/nn/rng.js';
-import { Trainer } from '../../src/sac/train.js';
+import { Trainer } from '../../src/train/loop.js';
 
 const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const k = tryLoadNative() ?? referenceKernels;

@@ -12,7 +12,7 @@ import { CHECKPOINT_KEY, decodeCheckpoint, encodeCheckpoint, parseExact, stringi
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from '../../src/io/safetensors.js';
 import { referenceKernels } from '../../src/kernels/index.js';
 import { Rng } from '../../src/nn/rng.js';
-import { Trainer } from '../../src/sac/train.js';
+import { Trainer } from '../../src/train/loop.js';
 
 const k = referenceKernels;
 const options = { hidden: [4, 4], batchSize: 8, stepsPerEpoch: 30, epochs: 3, startSteps: 20, updateAfter: 20, updateEvery: 10, numTestEpisodes: 1, replaySize: 200, alpha: 'auto' as const };

@@ -14,7 +14,7 @@ import * as assert from 'uvu/assert';
 
 import { encodeSafetensors, loadSafetensors, type NamedTensor } from '../../src/io/safetensors.js';
 import { traceCommand, traceText } from '../../src/cli/trace.js';
-import { UsageError } from '../../src/cli/train.js';
+import { UsageError } from '../../src/cli/usage.js';
 import { referenceKernels } from '../../src/kernels/index.js';
 import { fmtVec } from '../../src/trace/explain.js';
 import { traceUpdate } from '../../src/trace/trace.js';

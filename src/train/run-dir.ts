@@ -8,10 +8,10 @@
 import { existsSync, mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
+import { writeFileAtomic } from '../io/atomic.js';
+import { type Checkpoint, loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
+import type { NamedTensor } from '../io/safetensors.js';
 import type { SAC } from '../sac/sac.js';
-import { writeFileAtomic } from './atomic.js';
-import { type Checkpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
-import type { NamedTensor } from './safetensors.js';
 import { type CurvePoint, learningCurveSvg } from './curve.js';
 
 export class RunDir {

@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
-import { learningCurveSvg } from '../../src/io/curve.js';
+import { learningCurveSvg } from '../../src/train/curve.js';
 
 test('train and test series are drawn over env steps; NaN points (no finished episode) are left out', () => {
   const svg = learningCurveSvg([

@@ -8,7 +8,7 @@ import { referenceKernels, tryLoadNative } from '../../src/kernels/index.js';
 import { Rng } from '../../src/nn/rng.js';
 import { resolveOptions } from '../../src/sac/options.js';
 import { SAC } from '../../src/sac/sac.js';
-import { train } from '../../src/sac/train.js';
+import { train } from '../../src/train/loop.js';
 
 const k = tryLoadNative() ?? referenceKernels;
 

@@ -9,8 +9,9 @@ import * as assert from 'uvu/assert';
 import { Pendulum } from '../../src/envs/index.js';
 import { getKernels } from '../../src/kernels/index.js';
 import type { SacOptions } from '../../src/sac/options.js';
-import { type EpochStats, Trainer } from '../../src/sac/train.js';
-import { trainInWorker } from '../../src/sac/worker.js';
+import type { EpochStats } from '../../src/train/epoch-logger.js';
+import { Trainer } from '../../src/train/loop.js';
+import { trainInWorker } from '../../src/train/worker.js';
 
 const opts: Partial<SacOptions> = { hidden: [32, 32], batchSize: 32, stepsPerEpoch: 300, epochs: 3, startSteps: 100, updateAfter: 100, updateEvery: 25, numTestEpisodes: 1 };
 const bytes = (x: Float32Array) => Buffer.from(x.buffer, x.byteOffset, x.byteLength);

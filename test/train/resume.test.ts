@@ -8,7 +8,9 @@ import { decodeCheckpoint, encodeCheckpoint, parseExact, stringifyExact } from '
 import { encodeSafetensors } from '../../src/io/safetensors.js';
 import { referenceKernels, tryLoadNative } from '../../src/kernels/index.js';
 import type { SacOptions } from '../../src/sac/options.js';
-import { type EpochStats, NonFiniteError, Trainer } from '../../src/sac/train.js';
+import type { EpochStats } from '../../src/train/epoch-logger.js';
+import { Trainer } from '../../src/train/loop.js';
+import { NonFiniteError } from '../../src/train/nonfinite.js';
 
 const k = tryLoadNative() ?? referenceKernels;
 const tiny: Partial<SacOptions> = { hidden: [16, 16], batchSize: 16, stepsPerEpoch: 150, epochs: 3, startSteps: 120, updateAfter: 60, updateEvery: 20, numTestEpisodes: 1, replaySize: 1000 };

@@ -8,7 +8,7 @@ import { Rng } from '../../src/nn/index.js';
 import { ReplayBuffer } from '../../src/sac/buffer.js';
 import { SAC } from '../../src/sac/sac.js';
 import type { SacOptions } from '../../src/sac/options.js';
-import { Trainer } from '../../src/sac/train.js';
+import { Trainer } from '../../src/train/loop.js';
 
 const k = tryLoadNative() ?? referenceKernels;
 const OBS = 3, B = 8;

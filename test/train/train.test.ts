@@ -5,7 +5,8 @@ import * as assert from 'uvu/assert';
 import type { Env } from '../../src/envs/index.js';
 import { Pendulum } from '../../src/envs/index.js';
 import { referenceKernels, tryLoadNative } from '../../src/kernels/index.js';
-import { Moments, train } from '../../src/sac/train.js';
+import { Moments } from '../../src/train/epoch-logger.js';
+import { train } from '../../src/train/loop.js';
 
 const k = tryLoadNative() ?? referenceKernels;
 const tiny = { hidden: [16, 16], batchSize: 16, stepsPerEpoch: 150, epochs: 2, startSteps: 50, updateAfter: 50, updateEvery: 25, numTestEpisodes: 1, replaySize: 1000 };

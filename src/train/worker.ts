@@ -19,9 +19,9 @@ import { Worker } from 'node:worker_threads';
 import * as is from '../check/is.js';
 import type { NamedTensor } from '../io/safetensors.js';
 import { getKernels } from '../kernels/index.js';
-import { optionKeys, resolveOptions, type SacOptions } from './options.js';
-import { Policy } from './policy.js';
-import type { EpochStats } from './train.js';
+import { optionKeys, resolveOptions, type SacOptions } from '../sac/options.js';
+import { Policy } from '../sac/policy.js';
+import type { EpochStats } from './epoch-logger.js';
 import type { FromWorker, ToWorker, TrainSummary, WorkerTrainOptions } from './worker-protocol.js';
 
 export type { TrainSummary, WorkerTrainOptions } from './worker-protocol.js';
@@ -38,12 +38,16 @@ export class TrainingRun extends EventEmitter<TrainingRunEvents> {
   readonly done: Promise<TrainSummary>;
   /** Env steps done, as last reported. */
   t = 0;
+  /**
+   * readonly warnings: what `softac train` would print as warnings when the run started
+   * (a resumed run on another SIMD path, or one whose env cannot be restored mid-episode).
+   */
   private settled = false;
   private readonly waiting: (() => void)[] = [];
 
   /** @internal use trainInWorker */
   constructor(private readonly worker: Worker, readonly policy: Policy, private readonly names: string[], private readonly shapes: number[][],
-    readonly totalSteps: number, readonly inexact: string | null, done: Promise<TrainSummary>) {
+    readonly totalSteps: number, readonly inexact: string | null, readonly warnings: readonly string[], done: Promise<TrainSummary>) {
     super();
     this.done = done.finally(() => {
       this.settled = true;
@@ -109,8 +113,9 @@ export function trainInWorker(options: WorkerTrainOptions = {}): Promise<Trainin
     };
     worker.on('message', (m: FromWorker) => {
       if (m.type === 'ready') {
-        const policy = Policy.fromStateDict(dictOf(m.names, m.shapes, m.pi), { bounds: m.bounds, kernels: getKernels(options.backend ?? 'auto') });
-        run = new TrainingRun(worker, policy, m.names, m.shapes, m.totalSteps, m.inexact, done);
+        // The live policy runs on the worker's backend (a resumed run's is its checkpoint's).
+        const policy = Policy.fromStateDict(dictOf(m.names, m.shapes, m.pi), { bounds: m.bounds, kernels: getKernels(m.backend) });
+        run = new TrainingRun(worker, policy, m.names, m.shapes, m.totalSteps, m.inexact, m.warnings, done);
         run.t = m.t;
         done.catch(() => undefined); // a rejection is the caller's to see through run.done
         resolveRun(run);

@@ -1,7 +1,7 @@
 /** The messages between trainInWorker (main thread) and its worker (worker-entry.ts). */
-import type { SacOptions } from './options.js';
-import type { ActorCriticSizes } from './core.js';
-import type { EpochStats } from './train.js';
+import type { ActorCriticSizes } from '../sac/core.js';
+import type { SacOptions } from '../sac/options.js';
+import type { EpochStats } from './epoch-logger.js';
 
 export interface WorkerTrainOptions {
   /** A built-in env name (Pendulum-v1, MountainCarContinuous-v0) or a path to an env module. */
@@ -40,7 +40,8 @@ export interface TrainSummary {
 export type ToWorker = { type: 'stop' } | { type: 'policy' };
 
 export type FromWorker =
-  | { type: 'ready'; sizes: ActorCriticSizes; bounds: { low: number[]; high: number[] }; names: string[]; shapes: number[][]; pi: Float32Array; t: number; totalSteps: number; inexact: string | null }
+  | { type: 'ready'; sizes: ActorCriticSizes; bounds: { low: number[]; high: number[] }; names: string[]; shapes: number[][]; pi: Float32Array; t: number; totalSteps: number;
+    inexact: string | null; warnings: string[]; backend: 'js' | 'native' }
   | { type: 'progress'; t: number; total: number }
   | { type: 'epoch'; stats: EpochStats }
   | { type: 'policy'; t: number; pi: Float32Array }

@@ -2,13 +2,14 @@
  * Spinning Up's logger, for softac: one epoch's values in its column names and order (the
  * epoch table on the terminal, progress.txt on disk), and a run directory kept current
  * after every epoch: progress.txt, learning-curve.svg, model.safetensors and the full
- * checkpoint. The CLI and trainInWorker both record runs through RunLogger.
+ * checkpoint. Every run with a directory records through RunLogger (see run.ts).
  */
 import { basename } from 'node:path';
 
-import type { CurvePoint } from '../io/curve.js';
-import { RunDir } from '../io/run-dir.js';
-import type { EpochStats, Stat, Trainer } from './train.js';
+import type { CurvePoint } from './curve.js';
+import type { EpochStats, Stat } from './epoch-logger.js';
+import type { Trainer } from './loop.js';
+import type { RunDir } from './run-dir.js';
 
 export const num = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
 
@@ -54,8 +55,13 @@ export class RunLogger {
     this.run.addProgress(epochRow(s));
     this.curve.push(curvePoint(s));
     this.run.writeCurve(this.curve, `SAC on ${basename(this.trainer.envName)} (seed ${this.trainer.seed})`);
-    this.run.writeModel(this.trainer.agent);
+    this.model();
     this.checkpoint();
+  }
+
+  /** model.safetensors: the agent's parameters and targets as they are now. */
+  model(): void {
+    this.run.writeModel(this.trainer.agent);
   }
 
   /** The full checkpoint, atomically (also when a run is stopped mid-epoch). */
