@@ -73,3 +73,16 @@ export function pytorchLearnRows(seeds: number[], steps: number, onRow: (row: Le
   }
   return rows;
 }
+
+export const learnHeader = '| seed | final average test return | wall time (s) |\n|-----:|-------------------------:|--------------:|';
+
+/** One seed's row of the learning table. */
+export function learnRowText(r: LearnRow): string {
+  return `| ${String(r.seed).padStart(4)} | ${r.final_test_return.toFixed(1).padStart(24)} | ${r.wall_s.toFixed(1).padStart(13)} |`;
+}
+
+/** The mean over seeds, as the table's last row. */
+export function learnMeanText(rows: readonly LearnRow[]): string {
+  const mean = (f: (r: LearnRow) => number) => rows.reduce((a, r) => a + f(r), 0) / rows.length;
+  return `| mean | ${mean((r) => r.final_test_return).toFixed(1).padStart(24)} | ${mean((r) => r.wall_s).toFixed(1).padStart(13)} |`;
+}

@@ -231,3 +231,28 @@ export async function benchSac(o: SacBenchOptions): Promise<void> {
     o.onRow({ bench: 'env_steps', env: 'Pendulum-v1', steps_per_s: envStepsPerSecond() });
   });
 }
+
+const SAC_HEADER = '| batch | obs x act | backend | path           | threads | updates/s |  GFLOPS | % of peak |\n|------:|----------:|---------|----------------|--------:|----------:|--------:|----------:|';
+
+/**
+ * The text of benchSac's rows, for a terminal or a README: the update rows as one table
+ * (its header before the first), the GEMM, act() and env rows as sentences.
+ */
+export function sacRowPrinter(): (r: SacBenchRow | ActBenchRow | EnvBenchRow | GemmBenchRow) => string {
+  let header = false;
+  return (r) => {
+    if (r.bench === 'sac_update') {
+      const pct = r.peak_fraction === null ? '' : `${(100 * r.peak_fraction).toFixed(0)}%`;
+      const row = `| ${String(r.batch).padStart(5)} | ${`${r.obs_dim}x${r.act_dim}`.padStart(9)} | ${r.backend.padEnd(7)} | ${r.path.padEnd(14)} | ${String(r.threads).padStart(7)} | ${r.updates_per_s.toFixed(1).padStart(9)} | ${r.gflops.toFixed(1).padStart(7)} | ${pct.padStart(9)} |`;
+      const first = !header;
+      header = true;
+      return first ? `${SAC_HEADER}\n${row}` : row;
+    }
+    if (r.bench === 'gemm') {
+      const pct = r.peak_fraction === null ? '' : ` (${(100 * r.peak_fraction).toFixed(0)}% of peak)`;
+      return `GEMM ${r.layout} ${r.m}x${r.n}x${r.k}, ${r.threads} thread, ${r.backend} ${r.path}: ${r.gflops.toFixed(1)} GFLOPS${pct}`;
+    }
+    if (r.bench === 'act') return `act() on one observation, ${r.deterministic ? 'deterministic' : 'sampled'}, ${r.backend} ${r.path}: ${r.latency_us.toFixed(2)} us`;
+    return `${r.env} env steps: ${(r.steps_per_s / 1e6).toFixed(2)} million per second`;
+  };
+}
