@@ -50,10 +50,11 @@ export function withFloat64Arrays<T>(body: () => T): T {
 }
 
 /**
- * x must be a Float32Array; with `length`, of that length. `lengthExpr` says where the
- * length comes from ('m*n') for the message.
+ * x must be the kernels' array type (a Float32Array, or a Float64Array inside
+ * withFloat64Arrays); with `length`, of that length. `lengthExpr` says where the length
+ * comes from ('m*n') for the message.
  */
-export function float32Array(fn: string, name: string, x: unknown, length?: number,
+export function kernelArray(fn: string, name: string, x: unknown, length?: number,
   lengthExpr?: string): void {
   if (!(x instanceof arrayType)) throw typeError(fn, name, `a ${arrayType.name}`, x);
   if (length !== undefined && x.length !== length) {
@@ -62,12 +63,12 @@ export function float32Array(fn: string, name: string, x: unknown, length?: numb
   }
 }
 
-/** Like float32Array, but null is allowed (an output that is not wanted). */
-export function float32ArrayOrNull(fn: string, name: string, x: unknown, length?: number,
+/** Like kernelArray, but null is allowed (an output that is not wanted). */
+export function kernelArrayOrNull(fn: string, name: string, x: unknown, length?: number,
   lengthExpr?: string): void {
   if (x === null) return;
   if (!(x instanceof arrayType)) throw typeError(fn, name, `a ${arrayType.name} or null`, x);
-  float32Array(fn, name, x, length, lengthExpr);
+  kernelArray(fn, name, x, length, lengthExpr);
 }
 
 /**
@@ -158,7 +159,7 @@ function sameLength(fn: string, arrays: Record<string, unknown>): void {
   let firstName = '', n = -1;
   for (const name in arrays) {
     const x = arrays[name];
-    float32Array(fn, name, x);
+    kernelArray(fn, name, x);
     const got = (x as Float32Array).length;
     if (n < 0) {
       firstName = name;
@@ -227,10 +228,10 @@ export function gemm(transA: unknown, transB: unknown, m: unknown, n: unknown, k
   dim(fn, 'k', k);
   const M = m as number, N = n as number, K = k as number;
   finite(fn, 'alpha', alpha);
-  float32Array(fn, 'a', a, M * K, 'm*k');
-  float32Array(fn, 'b', b, K * N, 'k*n');
+  kernelArray(fn, 'a', a, M * K, 'm*k');
+  kernelArray(fn, 'b', b, K * N, 'k*n');
   finite(fn, 'beta', beta);
-  float32Array(fn, 'c', c, M * N, 'm*n');
+  kernelArray(fn, 'c', c, M * N, 'm*n');
   outputsDisjoint(fn, { c: c as Float32Array }, { a: a as Float32Array, b: b as Float32Array });
 }
 
@@ -246,10 +247,10 @@ export function linearForward(out: unknown, inp: unknown, weight: unknown, bias:
   B: unknown, I: unknown, O: unknown, relu: unknown): void {
   const fn = 'linearForward';
   const [nB, nI, nO] = linearDims(fn, B, I, O);
-  float32Array(fn, 'out', out, nB * nO, 'B*O');
-  float32Array(fn, 'inp', inp, nB * nI, 'B*I');
-  float32Array(fn, 'weight', weight, nO * nI, 'O*I');
-  float32ArrayOrNull(fn, 'bias', bias, nO, 'O');
+  kernelArray(fn, 'out', out, nB * nO, 'B*O');
+  kernelArray(fn, 'inp', inp, nB * nI, 'B*I');
+  kernelArray(fn, 'weight', weight, nO * nI, 'O*I');
+  kernelArrayOrNull(fn, 'bias', bias, nO, 'O');
   boolean(fn, 'relu', relu);
   outputsDisjoint(fn, { out: out as Float32Array }, {
     inp: inp as Float32Array, weight: weight as Float32Array, bias: bias as Float32Array | null,
@@ -260,12 +261,12 @@ export function linearBackward(dinp: unknown, dweight: unknown, dbias: unknown, 
   inp: unknown, weight: unknown, B: unknown, I: unknown, O: unknown): void {
   const fn = 'linearBackward';
   const [nB, nI, nO] = linearDims(fn, B, I, O);
-  float32ArrayOrNull(fn, 'dinp', dinp, nB * nI, 'B*I');
-  float32ArrayOrNull(fn, 'dweight', dweight, nO * nI, 'O*I');
-  float32ArrayOrNull(fn, 'dbias', dbias, nO, 'O');
-  float32Array(fn, 'dout', dout, nB * nO, 'B*O');
-  float32Array(fn, 'inp', inp, nB * nI, 'B*I');
-  float32Array(fn, 'weight', weight, nO * nI, 'O*I');
+  kernelArrayOrNull(fn, 'dinp', dinp, nB * nI, 'B*I');
+  kernelArrayOrNull(fn, 'dweight', dweight, nO * nI, 'O*I');
+  kernelArrayOrNull(fn, 'dbias', dbias, nO, 'O');
+  kernelArray(fn, 'dout', dout, nB * nO, 'B*O');
+  kernelArray(fn, 'inp', inp, nB * nI, 'B*I');
+  kernelArray(fn, 'weight', weight, nO * nI, 'O*I');
   outputsDisjoint(fn, {
     dinp: dinp as Float32Array | null, dweight: dweight as Float32Array | null,
     dbias: dbias as Float32Array | null,
@@ -276,10 +277,10 @@ export function linearInputGrad(dinp: unknown, dout: unknown, weight: unknown, m
   B: unknown, I: unknown, O: unknown): void {
   const fn = 'linearInputGrad';
   const [nB, nI, nO] = linearDims(fn, B, I, O);
-  float32Array(fn, 'dinp', dinp, nB * nI, 'B*I');
-  float32Array(fn, 'dout', dout, nB * nO, 'B*O');
-  float32Array(fn, 'weight', weight, nO * nI, 'O*I');
-  float32ArrayOrNull(fn, 'mask', mask, nB * nI, 'B*I');
+  kernelArray(fn, 'dinp', dinp, nB * nI, 'B*I');
+  kernelArray(fn, 'dout', dout, nB * nO, 'B*O');
+  kernelArray(fn, 'weight', weight, nO * nI, 'O*I');
+  kernelArrayOrNull(fn, 'mask', mask, nB * nI, 'B*I');
   outputsDisjoint(fn, { dinp: dinp as Float32Array }, {
     dout: dout as Float32Array, weight: weight as Float32Array, mask: mask as Float32Array | null,
   });
@@ -340,15 +341,15 @@ export function scale(out: unknown, x: unknown, alpha: unknown): void {
   finite(fn, 'alpha', alpha);
 }
 
-export function sum(x: unknown): void { float32Array('sum', 'x', x); }
-export function mean(x: unknown): void { float32Array('mean', 'x', x); }
+export function sum(x: unknown): void { kernelArray('sum', 'x', x); }
+export function mean(x: unknown): void { kernelArray('mean', 'x', x); }
 
 export function sumRows(out: unknown, x: unknown, rows: unknown, cols: unknown): void {
   const fn = 'sumRows';
   dim(fn, 'rows', rows);
   dim(fn, 'cols', cols);
-  float32Array(fn, 'out', out, rows as number, 'rows');
-  float32Array(fn, 'x', x, (rows as number) * (cols as number), 'rows*cols');
+  kernelArray(fn, 'out', out, rows as number, 'rows');
+  kernelArray(fn, 'x', x, (rows as number) * (cols as number), 'rows*cols');
   noOverlap(fn, 'out', out as Float32Array, 'x', x as Float32Array);
 }
 
@@ -356,8 +357,8 @@ export function sumColsAcc(out: unknown, x: unknown, rows: unknown, cols: unknow
   const fn = 'sumColsAcc';
   dim(fn, 'rows', rows);
   dim(fn, 'cols', cols);
-  float32Array(fn, 'out', out, cols as number, 'cols');
-  float32Array(fn, 'x', x, (rows as number) * (cols as number), 'rows*cols');
+  kernelArray(fn, 'out', out, cols as number, 'cols');
+  kernelArray(fn, 'x', x, (rows as number) * (cols as number), 'rows*cols');
   noOverlap(fn, 'out', out as Float32Array, 'x', x as Float32Array);
 }
 
@@ -367,13 +368,13 @@ export function squashForward(a: unknown, logp: unknown, mu: unknown, logStd: un
   dim(fn, 'rows', rows);
   dim(fn, 'A', A);
   const R = rows as number, nA = A as number;
-  float32Array(fn, 'a', a, R * nA, 'rows*A');
-  float32ArrayOrNull(fn, 'logp', logp, R, 'rows');
-  float32Array(fn, 'mu', mu, R * nA, 'rows*A');
-  float32Array(fn, 'logStd', logStd, R * nA, 'rows*A');
-  float32Array(fn, 'eps', eps, R * nA, 'rows*A');
-  float32Array(fn, 'scale', scale, nA, 'A');
-  float32Array(fn, 'shift', shift, nA, 'A');
+  kernelArray(fn, 'a', a, R * nA, 'rows*A');
+  kernelArrayOrNull(fn, 'logp', logp, R, 'rows');
+  kernelArray(fn, 'mu', mu, R * nA, 'rows*A');
+  kernelArray(fn, 'logStd', logStd, R * nA, 'rows*A');
+  kernelArray(fn, 'eps', eps, R * nA, 'rows*A');
+  kernelArray(fn, 'scale', scale, nA, 'A');
+  kernelArray(fn, 'shift', shift, nA, 'A');
   outputsDisjoint(fn, { a: a as Float32Array, logp: logp as Float32Array | null }, {
     mu: mu as Float32Array, logStd: logStd as Float32Array, eps: eps as Float32Array,
     scale: scale as Float32Array, shift: shift as Float32Array,
@@ -386,14 +387,14 @@ export function squashBackward(dmu: unknown, dlogStd: unknown, da: unknown, dlog
   dim(fn, 'rows', rows);
   dim(fn, 'A', A);
   const R = rows as number, nA = A as number;
-  float32Array(fn, 'dmu', dmu, R * nA, 'rows*A');
-  float32Array(fn, 'dlogStd', dlogStd, R * nA, 'rows*A');
-  float32ArrayOrNull(fn, 'da', da, R * nA, 'rows*A');
-  float32ArrayOrNull(fn, 'dlogp', dlogp, R, 'rows');
-  float32Array(fn, 'mu', mu, R * nA, 'rows*A');
-  float32Array(fn, 'logStd', logStd, R * nA, 'rows*A');
-  float32Array(fn, 'eps', eps, R * nA, 'rows*A');
-  float32Array(fn, 'scale', scale, nA, 'A');
+  kernelArray(fn, 'dmu', dmu, R * nA, 'rows*A');
+  kernelArray(fn, 'dlogStd', dlogStd, R * nA, 'rows*A');
+  kernelArrayOrNull(fn, 'da', da, R * nA, 'rows*A');
+  kernelArrayOrNull(fn, 'dlogp', dlogp, R, 'rows');
+  kernelArray(fn, 'mu', mu, R * nA, 'rows*A');
+  kernelArray(fn, 'logStd', logStd, R * nA, 'rows*A');
+  kernelArray(fn, 'eps', eps, R * nA, 'rows*A');
+  kernelArray(fn, 'scale', scale, nA, 'A');
   outputsDisjoint(fn, { dmu: dmu as Float32Array, dlogStd: dlogStd as Float32Array }, {
     da: da as Float32Array | null, dlogp: dlogp as Float32Array | null, mu: mu as Float32Array,
     logStd: logStd as Float32Array, eps: eps as Float32Array, scale: scale as Float32Array,
@@ -425,6 +426,6 @@ export function polyak(targ: unknown, p: unknown, polyak: unknown): void {
 }
 
 export function fill(x: unknown, value: unknown): void {
-  float32Array('fill', 'x', x);
+  kernelArray('fill', 'x', x);
   number('fill', 'value', value);
 }
