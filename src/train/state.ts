@@ -3,6 +3,7 @@
  * written by Trainer.saveState beside the tensors) and its schema check, which runs before
  * a restore reads any field.
  */
+import * as is from '../check/is.js';
 import type { SacOptions } from '../sac/options.js';
 import type { AgentState } from '../sac/sac.js';
 import type { EpochState, EpochStats } from './epoch-logger.js';
@@ -40,8 +41,9 @@ export interface TrainerState {
  * JSON: without this a missing field would surface as a TypeError deep inside.)
  */
 export function checkTrainerState(raw: unknown): TrainerState {
+  // A file's contents, not a caller's argument: every mismatch is a RangeError.
   const fail = (path: string, want: string, got: unknown): never => {
-    throw new RangeError(`checkpoint: '${path}' must be ${want}, got ${JSON.stringify(got) ?? String(got)}`);
+    throw is.invalidParameterError(`checkpoint: '${path}'`, want, got);
   };
   const obj = (path: string, v: unknown): Record<string, unknown> =>
     v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : fail(path, 'an object', v);

@@ -142,7 +142,7 @@ test('corrupt, truncated, foreign or mismatched checkpoints give clear errors', 
   assert.throws(() => restore(withState({ rng: { explore: [1, 2, 3, 4] } })), /checkpoint: 'rng.sampler' must be an array of 4 numbers, got undefined/);
   assert.throws(() => restore(withState({ history: [{ epoch: 1 }] })), /checkpoint: 'history\[0\].totalEnvInteracts' must be an integer >= 0, got undefined/);
   assert.throws(() => restore(withState({ options: { ...(state.options as object), gamma: 7 } })), /checkpoint: the saved options are invalid: SAC option 'gamma' must be a number in \[0, 1\], got 7/);
-  assert.throws(() => restore(withState({ elapsed: 'long' })), /checkpoint: 'elapsed' must be a finite number >= 0, got "long"/);
+  assert.throws(() => restore(withState({ elapsed: 'long' })), /checkpoint: 'elapsed' must be a finite number >= 0, got string "long"/);
 });
 
 test('a non-finite loss or parameter stops training, naming the step, the tensor and the index', () => {
