@@ -21,7 +21,7 @@ function parseThreads(s: string): number[] {
 }
 
 export async function benchCommand(argv: string[]): Promise<void> {
-  if (argv[0] === 'learn') return benchLearnCommand(argv.slice(1));
+  if (argv[0] === 'learn') return await benchLearnCommand(argv.slice(1));
   if (argv[0] === 'sac') return benchSacCommand(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
@@ -89,8 +89,8 @@ async function benchSacCommand(argv: string[]): Promise<void> {
   });
 }
 
-/** `softac bench learn [--env E] [--seeds 0,1,2,3,4] [--steps 20000] [--json] [SacOptions flags]`. */
-function benchLearnCommand(argv: string[]): void {
+/** `softac bench learn [--env E] [--seeds 0,1,2,3,4] [--steps 20000] [--runs DIR] [--threads N] [--json] [SacOptions flags]`. */
+async function benchLearnCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -99,11 +99,18 @@ function benchLearnCommand(argv: string[]): void {
       env: { type: 'string', default: 'Pendulum-v1' },
       seeds: { type: 'string', default: '0,1,2,3,4' },
       steps: { type: 'string', default: '20000' },
+      runs: { type: 'string' },
+      threads: { type: 'string' },
       json: { type: 'boolean', default: false },
       pytorch: { type: 'boolean', default: false },
     },
   });
   if (positionals.length) throw new UsageError(`bench learn: unexpected argument '${positionals[0]}'`);
+  let threads: number | undefined;
+  if (values.threads !== undefined) {
+    threads = Number(values.threads);
+    if (!Number.isInteger(threads) || threads < 1 || threads > 256) throw new UsageError(`--threads must be an integer from 1 to 256, got '${values.threads}'`);
+  }
   const seeds = values.seeds.split(',').map((x) => Number(x.trim()));
   if (!seeds.every((s) => Number.isInteger(s) && s >= 0 && s <= 0xffffffff)) throw new UsageError(`--seeds must be a comma-separated list of integers >= 0, got '${values.seeds}'`);
   const options = optionsFromFlags(values as Record<string, unknown>);
@@ -121,10 +128,33 @@ function benchLearnCommand(argv: string[]): void {
     console.log(`softac learning benchmark: SAC with Spinning Up's defaults${changed.length ? ` except ${changed.join(' ')}` : ''} on ${values.env}, ${steps} steps per seed, on ${machine()}`);
     console.log(learnHeader);
   }
-  const rows = benchLearn({
-    env: values.env, seeds, steps, options,
-    onRow: (r) => console.log(values.json ? JSON.stringify(r) : learnRowText(r)),
-  });
+  // Ctrl-C (or SIGTERM) stops the seed in progress between two steps and checkpoints it
+  // (with --runs, a later run of the same command resumes it); a second one quits at once.
+  let signal: NodeJS.Signals | null = null;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (signal) process.exit(130);
+    signal = sig;
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let rows: LearnRow[];
+  try {
+    rows = await benchLearn({
+      env: values.env, seeds, steps, options, runs: values.runs, threads,
+      onRow: (r) => console.log(values.json ? JSON.stringify(r) : learnRowText(r)),
+      // One line per epoch on stderr, so a long run can be watched without touching the table.
+      onEpoch: (seed, s, total) => console.error(`seed ${seed}, epoch ${s.epoch} of ${total}: test return ${s.testEpRet.average.toFixed(1)}, ${s.totalEnvInteracts} steps, ${s.time.toFixed(0)} s`),
+      shouldStop: () => signal !== null,
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  if (signal) {
+    console.error(`softac: stopped by ${signal}${values.runs ? `; the seed in progress is checkpointed under ${values.runs} and resumes when the same command runs again` : ''}`);
+    process.exitCode = 130;
+    return;
+  }
   const mean = (rs: LearnRow[], f: (r: LearnRow) => number) => rs.reduce((a, r) => a + f(r), 0) / rs.length;
   if (!values.json && rows.length > 1) console.log(learnMeanText(rows));
   if (values.pytorch) {

@@ -37,7 +37,8 @@ commands:
                             peak, native and TypeScript, with PyTorch's update measured in
                             the same run when python3 has torch; the 256x256x256 GEMM on
                             one thread (softac's, and torch.mm's); act() latency, env steps/s
-  bench learn [--env E] [--seeds 0,1,2,3,4] [--steps 20000] [--json] [--pytorch] [train's option flags]
+  bench learn [--env E] [--seeds 0,1,2,3,4] [--steps 20000] [--runs DIR] [--threads N] [--json]
+              [--pytorch] [train's option flags]
                             SAC with Spinning Up's defaults (or the flags given) per seed:
                             final test return, wall time
   start                     what \`npm start\` runs: a short SAC run on Pendulum-v1 (5 epochs
