@@ -72,10 +72,10 @@ export async function benchLearn(o: LearnOptions): Promise<LearnRow[]> {
   is.func("benchLearn: option 'onRow'", o.onRow);
   if (o.runs !== undefined) is.string("benchLearn: option 'runs'", o.runs);
   if (o.threads !== undefined) is.integer("benchLearn: option 'threads'", o.threads, 1, 256);
-  const stepsPerEpoch = o.options.stepsPerEpoch ?? 4000;
+  const { stepsPerEpoch } = resolveOptions(o.options, 'benchLearn', 'options.', { '': LEARN_KEYS });
   if (o.steps % stepsPerEpoch !== 0) throw new RangeError(`bench learn: --steps ${o.steps} must be a multiple of the epoch length ${stepsPerEpoch}`);
   const epochs = o.steps / stepsPerEpoch;
-  const options = resolveOptions({ ...o.options, stepsPerEpoch, epochs }, 'benchLearn', 'options.', { '': LEARN_KEYS });
+  const options = resolveOptions({ ...o.options, epochs });
   const rows: LearnRow[] = [];
   for (const seed of o.seeds) {
     const cb = { onEpoch: (s: EpochStats) => o.onEpoch?.(seed, s, epochs) };
