@@ -2,14 +2,13 @@
  * `softac trace --html`: the page, opened in real headless Chromium (Debian's chromium,
  * driven by playwright-core), renders the graph's nodes with their values and gradients,
  * the sentences beside them, and the two plots; it switches rows, makes no request and
- * logs no error. A missing Chromium fails the test: it is part of the toolchain.
+ * logs no error. Run by `npm run test:browser`, which needs Debian's Chromium.
  */
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-import { chromium } from 'playwright-core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
@@ -17,19 +16,18 @@ import { traceHtml } from '../../src/cli/trace-html.js';
 import { referenceKernels } from '../../src/kernels/index.js';
 import { explainRow, fmtVec } from '../../src/sac/explain.js';
 import { rowOf, traceNode, traceUpdate } from '../../src/sac/trace.js';
-import { caseFiles, caseOptions, fixture } from './helpers.js';
+import { caseFiles, caseOptions, fixture } from '../trace/helpers.js';
+import { launchChromium } from './chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const GRAPH_NODES = 17; // the policy chain's nodes; clamp_active is drawn inside log_std_clamped
 
 test('the page renders the nodes, the sentences and the plots in headless Chromium, and switches rows', async () => {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: the HTML test needs Debian's Chromium (apt-get install -y chromium; .ci/run installs it)`);
   const c = fixture.cases[0]!, { checkpoint, batch } = caseFiles(c);
   const t = traceUpdate(referenceKernels, checkpoint, batch, caseOptions(c));
   const file = join(mkdtempSync(join(tmpdir(), 'softac-html-')), 'trace.html');
   writeFileSync(file, traceHtml(t, [3, 4], true));
 
-  const browser = await chromium.launch({ executablePath: CHROMIUM });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     const problems: string[] = [];
