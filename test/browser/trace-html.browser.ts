@@ -88,11 +88,13 @@ interface Fit {
   past: string[];
   /** Boxes whose content is wider than the box: it spills over its neighbours, or is clipped. */
   spilling: string[];
+  /** Lines of a graph node that run past the node's border. */
+  nodeLines: string[];
 }
 
 // Runs in the page. Boxes of nothing (the hidden row's) are skipped; inline boxes have no
 // scroll width of their own, their block's counts them; SVG shapes are checked by their
-// right edge only.
+// right edge only, and a graph node's lines against its box (in the SVG's own units).
 const MEASURE_FIT = `(() => {
   const label = (el) => el.tagName.toLowerCase() + (el.getAttribute('class') ? '.' + el.getAttribute('class').trim().replace(/\\s+/g, '.') : '')
     + (el.dataset && el.dataset.node ? '[' + el.dataset.node + ']' : '');
@@ -105,10 +107,18 @@ const MEASURE_FIT = `(() => {
       spilling.push(label(el) + ': content ' + el.scrollWidth + ' wide in a box of ' + el.clientWidth);
     }
   }
-  return { innerWidth, scrollWidth: document.documentElement.scrollWidth, past, spilling };
+  const nodeLines = [];
+  for (const g of document.querySelectorAll('section.row:not([hidden]) .node')) {
+    const inner = g.querySelector('rect').getBBox().width - 4;
+    for (const t of g.querySelectorAll('text')) {
+      const end = t.getBBox().x + t.getBBox().width;
+      if (end > inner) nodeLines.push(g.dataset.node + ' ' + t.getAttribute('class') + ': ends at ' + end.toFixed(1) + ', the box at ' + inner);
+    }
+  }
+  return { innerWidth, scrollWidth: document.documentElement.scrollWidth, past, spilling, nodeLines };
 })()`;
 
-test('the page fits windows 1024, 1400 and 1920 pixels wide: no sideways scroll, nothing past the edge or cut', async () => {
+test('the page fits windows 1024, 1400 and 1920 pixels wide: no sideways scroll, nothing past an edge or cut', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'softac-html-fit-'));
   console.log(`\n  screenshots: ${dir}/{${fixture.cases.map((c) => c.name).join(',')}}-{1024,1400,1920}{,-full}.png`);
   const browser = await launchChromium();
@@ -130,6 +140,7 @@ test('the page fits windows 1024, 1400 and 1920 pixels wide: no sideways scroll,
           assert.ok(fit.scrollWidth <= fit.innerWidth, `${where}: the page is ${fit.scrollWidth} pixels wide`);
           assert.equal(fit.past, [], `${where}: boxes past the right edge`);
           assert.equal(fit.spilling, [], `${where}: boxes whose content spills`);
+          assert.equal(fit.nodeLines, [], `${where}: node lines past their box`);
         }
         await page.close();
       }
