@@ -25,9 +25,16 @@ const edges: [string, string][] = [
   ['log_prob_gauss', 'logp_pi'], ['correction', 'logp_pi'], ['pi_action', 'q1_pi'], ['pi_action', 'q2_pi'],
   ['q1_pi', 'q_pi'], ['q2_pi', 'q_pi'], ['q_pi', 'loss_pi'], ['logp_pi', 'loss_pi'],
 ];
-const W = 270, H = 66, DX = 290, DY = 100, PAD = 10, CHARS = 40;
+const W = 270, H = 66, DX = 290, DY = 100, PAD = 10, CHARS = 40, NODE_FONT = 12;
 
 const cut = (s: string) => (s.length > CHARS ? `${s.slice(0, CHARS - 1)}…` : s);
+
+// A node's line of more than FIT characters would run past its box (monospace glyphs are
+// about 0.6 em wide, and "value " plus CHARS is 46), so such a line is condensed to the
+// box's inner width with textLength; shorter lines keep their natural spacing.
+const FIT = Math.floor((W - 16) / (0.6 * NODE_FONT));
+const nodeLine = (y: number, cls: string, chars: number, markup: string) =>
+  `<text x="8" y="${y}" class="${cls}"${chars > FIT ? ` textLength="${W - 16}" lengthAdjust="spacingAndGlyphs"` : ''}>${markup}</text>`;
 
 function graphSvg(trace: Trace, row: number, sentences: Map<string, string> | null): string {
   const at = (name: string) => {
@@ -48,13 +55,15 @@ function graphSvg(trace: Trace, row: number, sentences: Map<string, string> | nu
     const grad = n.grad ? fmtVec(rowOf(n, row, 'grad')!) : `none (${noGradReason(name)})`;
     const shownGrad = n.grad ? grad : 'none';
     const active = name === 'log_std_clamped' && clamp.some((c) => c === 1);
+    const flag = active ? `clamp active: ${fmtVec(clamp)}` : '';
+    const valueLine = `value ${cut(value)}`, gradLine = `grad ${cut(shownGrad)}`;
     const cls = `node${active ? ' clamped' : ''}${name === 'correction_naive_f32' ? ' naive' : ''}`;
     const title = [`${name} = ${n.formula}`, `value ${value}`, `d loss_pi / d ${name} = ${grad}`, ...(sentences ? [sentences.get(name)!] : [])].join('\n');
     return `<g class="${cls}" data-node="${name}" transform="translate(${x} ${y})"><title>${esc(title)}</title>`
       + `<rect width="${W}" height="${H}" rx="6"/>`
-      + `<text x="8" y="17" class="name">${esc(name)}${active ? ` <tspan class="flag">clamp active: ${esc(fmtVec(clamp))}</tspan>` : ''}</text>`
-      + `<text x="8" y="37" class="value">value ${esc(cut(value))}</text>`
-      + `<text x="8" y="56" class="grad">grad ${esc(cut(shownGrad))}</text></g>`;
+      + nodeLine(17, 'name', name.length + (active ? 1 + flag.length : 0), `${esc(name)}${active ? ` <tspan class="flag">${esc(flag)}</tspan>` : ''}`)
+      + nodeLine(37, 'value', valueLine.length, esc(valueLine))
+      + nodeLine(56, 'grad', gradLine.length, esc(gradLine)) + '</g>';
   });
   return `<svg class="graph" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="the squashed Gaussian of row ${row}">`
     + '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
@@ -114,23 +123,34 @@ function plotSvg(id: string, title: string, series: Series[], yRange: [number, n
     + `<text class="axis" x="${w / 2}" y="${h - 6}">u</text></svg><figcaption>${esc(title)}</figcaption></figure>`;
 }
 
+// Fits any width from 1024 pixels up: no box has a fixed width that could sum past the
+// viewport. The graph keeps its drawn size while there is room and scales down (it is an
+// SVG with a viewBox) when there is not; below 1280 pixels the sentences go under it in
+// two columns, since beside it they would leave the graph's 12-pixel text too small to
+// read. Long formulas, vectors and sentences wrap instead of pushing the page sideways.
 const style = `
 body { font: 14px/1.45 system-ui, sans-serif; margin: 24px; color: #1d2330; background: #fbfbfd; }
 h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 28px 0 8px; }
 .meta { color: #555; } code, .num, svg text { font-family: ui-monospace, Menlo, Consolas, monospace; }
-.layout { display: flex; gap: 20px; align-items: flex-start; }
-.graph { flex: none; } .side { flex: 1; min-width: 320px; max-width: 640px; }
+.meta, .side li, figcaption { overflow-wrap: anywhere; } td { overflow-wrap: break-word; }
+.layout { display: grid; grid-template-columns: minmax(0, auto) minmax(320px, 1fr); gap: 20px; align-items: start; }
+.graph { display: block; max-width: 100%; height: auto; } .side { min-width: 0; }
+@media (max-width: 1279px) {
+  .layout { grid-template-columns: minmax(0, 1fr); }
+  .side ol { columns: 2 320px; column-gap: 20px; } .side li { break-inside: avoid; }
+}
 .node rect { fill: #fff; stroke: #5a6b8c; stroke-width: 1.2; }
 .node.clamped rect { stroke: #c0392b; stroke-width: 2.5; } .node.naive rect { stroke-dasharray: 5 3; fill: #fff7f5; }
 .node.hot rect { fill: #eef4ff; stroke-width: 2.5; }
-.node text { font-size: 12px; } .node .name { font-weight: 700; } .node .grad { fill: #7a3e9d; } .flag { fill: #c0392b; font-weight: 400; }
+.node text { font-size: ${NODE_FONT}px; } .node .name { font-weight: 700; } .node .grad { fill: #7a3e9d; } .flag { fill: #c0392b; font-weight: 400; }
 .edge { fill: none; stroke: #9aa6bf; stroke-width: 1.3; } .edge.naive { stroke-dasharray: 5 3; }
 marker path { fill: #9aa6bf; }
-.side ol { padding-left: 0; list-style: none; } .side li { margin: 0 0 10px; padding: 6px 8px; border-left: 3px solid #d5dbe8; }
+.side ol { padding-left: 0; margin: 0; list-style: none; } .side li { margin: 0 0 10px; padding: 6px 8px; border-left: 3px solid #d5dbe8; }
 .side li.hot { border-color: #3867d6; background: #eef4ff; }
 table { border-collapse: collapse; } th, td { text-align: left; padding: 4px 10px; border-bottom: 1px solid #e3e6ee; vertical-align: top; }
-td.explain { max-width: 560px; }
-.plots { display: flex; flex-wrap: wrap; gap: 16px; } figure { margin: 0; } figcaption { color: #555; max-width: 560px; }
+tbody th { white-space: nowrap; } td.explain { min-width: 16em; }
+.plots { display: flex; flex-wrap: wrap; gap: 16px; } figure { margin: 0; min-width: 0; max-width: 100%; } figcaption { color: #555; max-width: 560px; }
+.plot { display: block; max-width: 100%; height: auto; }
 .plot .grid { stroke: #eceff5; } .plot .tick { font-size: 10px; text-anchor: middle; fill: #666; } .plot .tick.y { text-anchor: end; }
 .plot .axis { font-size: 12px; text-anchor: middle; } .plot .legend { font-size: 11px; }
 .curve { fill: none; stroke-width: 2; } .curve.stable { stroke: #2d6cdf; } .curve.naive { stroke: #e0562b; stroke-dasharray: 6 3; }

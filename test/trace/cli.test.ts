@@ -58,7 +58,7 @@ test('--json has exactly the issue\'s shape, with the chosen rows and whole-batc
   const out = join(dir, 'grads.safetensors'), page = join(dir, 'trace.html');
   const r = softac([...base, '--rows', '0,4', '--json', '--grads-out', out, '--html', page]);
   assert.is(r.status, 0, r.stderr);
-  assert.match(readFileSync(page, 'utf8'), /<section class="row" data-row="4">.*<svg class="graph"/s, '--html wrote the page (test/trace/html.test.ts opens it)');
+  assert.match(readFileSync(page, 'utf8'), /<section class="row" data-row="4">.*<svg class="graph"/s, '--html wrote the page (test/browser/trace-html.browser.ts opens it)');
   const j = JSON.parse(r.stdout);
   assert.equal(Object.keys(j).sort(), ['loss_pi', 'loss_q', 'nodes', 'params']);
   assertClose(j.loss_q, c.loss_q, { rtol: 1e-5 });

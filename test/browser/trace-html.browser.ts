@@ -2,14 +2,15 @@
  * `softac trace --html`: the page, opened in real headless Chromium (Debian's chromium,
  * driven by playwright-core), renders the graph's nodes with their values and gradients,
  * the sentences beside them, and the two plots; it switches rows, makes no request and
- * logs no error. A missing Chromium fails the test: it is part of the toolchain.
+ * logs no error; and it fits every window width from 1024 to 1920 pixels (screenshots of
+ * each are kept for a person to look at). Run by `npm run test:browser`, which needs
+ * Debian's Chromium.
  */
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-import { chromium } from 'playwright-core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
@@ -17,19 +18,18 @@ import { traceHtml } from '../../src/cli/trace-html.js';
 import { referenceKernels } from '../../src/kernels/index.js';
 import { explainRow, fmtVec } from '../../src/trace/explain.js';
 import { rowOf, traceNode, traceUpdate } from '../../src/trace/trace.js';
-import { caseFiles, caseOptions, fixture } from './helpers.js';
+import { caseFiles, caseOptions, fixture } from '../trace/helpers.js';
+import { launchChromium } from './chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const GRAPH_NODES = 17; // the policy chain's nodes; clamp_active is drawn inside log_std_clamped
 
 test('the page renders the nodes, the sentences and the plots in headless Chromium, and switches rows', async () => {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: the HTML test needs Debian's Chromium (apt-get install -y chromium; .ci/run installs it)`);
   const c = fixture.cases[0]!, { checkpoint, batch } = caseFiles(c);
   const t = traceUpdate(referenceKernels, checkpoint, batch, caseOptions(c));
   const file = join(mkdtempSync(join(tmpdir(), 'softac-html-')), 'trace.html');
   writeFileSync(file, traceHtml(t, [3, 4], true));
 
-  const browser = await chromium.launch({ executablePath: CHROMIUM });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     const problems: string[] = [];
@@ -75,6 +75,76 @@ test('the page renders the nodes, the sentences and the plots in headless Chromi
     assert.is(await visible.getAttribute('data-row'), '4');
     assert.is(await visible.locator('.node[data-node="u"] .value').textContent(), `value ${fmtVec(rowOf(traceNode(t, 'u'), 4)!)}`);
     assert.equal(problems, [], 'no console error, page error or network request');
+  } finally {
+    await browser.close();
+  }
+});
+
+/** What the fit test measures in the page: the document's width and every box that does not fit. */
+interface Fit {
+  innerWidth: number;
+  scrollWidth: number;
+  /** Boxes whose right edge lies past the window's: cut off, or reached only by scrolling sideways. */
+  past: string[];
+  /** Boxes whose content is wider than the box: it spills over its neighbours, or is clipped. */
+  spilling: string[];
+  /** Lines of a graph node that run past the node's border. */
+  nodeLines: string[];
+}
+
+// Runs in the page. Boxes of nothing (the hidden row's) are skipped; inline boxes have no
+// scroll width of their own, their block's counts them; SVG shapes are checked by their
+// right edge only, and a graph node's lines against its box (in the SVG's own units).
+const MEASURE_FIT = `(() => {
+  const label = (el) => el.tagName.toLowerCase() + (el.getAttribute('class') ? '.' + el.getAttribute('class').trim().replace(/\\s+/g, '.') : '')
+    + (el.dataset && el.dataset.node ? '[' + el.dataset.node + ']' : '');
+  const past = [], spilling = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 && box.height === 0) continue;
+    if (box.right > innerWidth + 0.5) past.push(label(el) + ': right edge at ' + box.right.toFixed(1));
+    if (!(el instanceof SVGElement) && getComputedStyle(el).display !== 'inline' && el.scrollWidth > el.clientWidth) {
+      spilling.push(label(el) + ': content ' + el.scrollWidth + ' wide in a box of ' + el.clientWidth);
+    }
+  }
+  const nodeLines = [];
+  for (const g of document.querySelectorAll('section.row:not([hidden]) .node')) {
+    const inner = g.querySelector('rect').getBBox().width - 4;
+    for (const t of g.querySelectorAll('text')) {
+      const end = t.getBBox().x + t.getBBox().width;
+      if (end > inner) nodeLines.push(g.dataset.node + ' ' + t.getAttribute('class') + ': ends at ' + end.toFixed(1) + ', the box at ' + inner);
+    }
+  }
+  return { innerWidth, scrollWidth: document.documentElement.scrollWidth, past, spilling, nodeLines };
+})()`;
+
+test('the page fits windows 1024, 1400 and 1920 pixels wide: no sideways scroll, nothing past an edge or cut', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'softac-html-fit-'));
+  console.log(`\n  screenshots: ${dir}/{${fixture.cases.map((c) => c.name).join(',')}}-{1024,1400,1920}{,-full}.png`);
+  const browser = await launchChromium();
+  try {
+    for (const c of fixture.cases) {
+      const { checkpoint, batch } = caseFiles(c);
+      const file = join(dir, `${c.name}.html`);
+      writeFileSync(file, traceHtml(traceUpdate(referenceKernels, checkpoint, batch, caseOptions(c)), [3, 4], true));
+      for (const width of [1024, 1400, 1920]) {
+        const page = await browser.newPage({ viewport: { width, height: 900 } });
+        await page.goto(pathToFileURL(file).href);
+        await page.screenshot({ path: join(dir, `${c.name}-${width}.png`) });
+        await page.screenshot({ path: join(dir, `${c.name}-${width}-full.png`), fullPage: true });
+        for (const row of ['3', '4']) {
+          await page.selectOption('#row', row);
+          const fit = await page.evaluate(MEASURE_FIT) as Fit;
+          const where = `${c.name}, row ${row}, ${width} pixels`;
+          assert.is(fit.innerWidth, width);
+          assert.ok(fit.scrollWidth <= fit.innerWidth, `${where}: the page is ${fit.scrollWidth} pixels wide`);
+          assert.equal(fit.past, [], `${where}: boxes past the right edge`);
+          assert.equal(fit.spilling, [], `${where}: boxes whose content spills`);
+          assert.equal(fit.nodeLines, [], `${where}: node lines past their box`);
+        }
+        await page.close();
+      }
+    }
   } finally {
     await browser.close();
   }
