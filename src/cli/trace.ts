@@ -15,7 +15,7 @@ import { Rng } from '../nn/rng.js';
 import { actorCriticSpecs, MLPActorCritic } from '../sac/core.js';
 import { explainRow, fmt, fmtVec } from '../trace/explain.js';
 import { gradNorms, noGradReason, rowOf, summary, type Trace, TraceInputError, type TraceNode, traceDefaults, traceUpdate } from '../trace/trace.js';
-import { traceHtml } from './trace-html.js';
+import { traceHtml } from '../trace/html.js';
 import { UsageError } from './usage.js';
 
 export const traceUsage = `usage: softac trace --checkpoint FILE --batch FILE [options]

@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
-import { traceHtml } from '../../src/cli/trace-html.js';
+import { traceHtml } from '../../src/trace/html.js';
 import { referenceKernels } from '../../src/kernels/index.js';
 import { explainRow, fmtVec } from '../../src/trace/explain.js';
 import { rowOf, traceNode, traceUpdate } from '../../src/trace/trace.js';

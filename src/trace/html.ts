@@ -6,9 +6,9 @@
  * log(1 - tanh(u)^2) and of its derivative against u, the stable form against the naive
  * one in float32, with the rows' u marked.
  */
-import { explainRow, fmt, fmtVec } from '../trace/explain.js';
-import { correctionNaiveF32, correctionStable, dCorrectionNaiveF32, dCorrectionStable } from '../trace/squash64.js';
-import { noGradReason, rowOf, type Trace, type TraceNode, traceNode } from '../trace/trace.js';
+import { explainRow, fmt, fmtVec } from './explain.js';
+import { correctionNaiveF32, correctionStable, dCorrectionNaiveF32, dCorrectionStable } from './squash64.js';
+import { noGradReason, rowOf, type Trace, type TraceNode, traceNode } from './trace.js';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
