@@ -7,9 +7,10 @@
  *
  * Two traps, both Gymnasium's too. After a step, qpos and qvel are the new state, but what
  * MuJoCo derives from them (xpos and the other kinematics) was computed inside the last
- * mj_step, before its integration: one timestep old (call mj_kinematics to refresh it). And
- * anything a subclass keeps from one step to the next belongs in getState()/setState()
- * (override both, calling super), or a resumed run will not be bit-identical.
+ * mj_step before its final update, so it lags (by a timestep with Euler; with RK4 it is the
+ * last stage's); mj_kinematics refreshes it. And anything a subclass keeps from one step
+ * to the next belongs in getState()/setState() (override both, calling super), or a
+ * resumed run will not be bit-identical.
  *
  * The MuJoCo module must be loaded first (await loadMujoco(); makeEnv and loadEnvFactory
  * do it), then construction is synchronous. MuJoCo's model and data live on the wasm

@@ -34,8 +34,8 @@ export interface LocomotionOptions extends MujocoEnvOptions {
 export interface LocomotionState extends MujocoEnvState {
   /**
    * The x position the next step's velocity is measured from. For Ant it is the torso's
-   * xpos as the last mj_step left it (computed before that step's integration, so not
-   * what qpos gives again), which is what Gymnasium measures from.
+   * xpos as the last mj_step left it (RK4's last stage, not what the new qpos gives), which
+   * is what Gymnasium measures from.
    */
   x_position: number;
 }
