@@ -18,6 +18,8 @@ export interface StepResult {
   terminated: boolean;
   /** Cut off by a time limit: the episode could have gone on, so values still bootstrap. */
   truncated: boolean;
+  /** Optional diagnostics, such as the reward's terms (the MuJoCo envs: reward_forward, reward_ctrl, ...). */
+  info?: Record<string, number>;
 }
 
 export interface Env {
