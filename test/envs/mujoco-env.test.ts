@@ -14,7 +14,7 @@ import * as assert from 'uvu/assert';
 
 import { HalfCheetah, loadMujoco, MujocoEnv, type MujocoEnvOptions } from '../../src/envs/mujoco/index.js';
 import { referenceKernels, tryLoadNative } from '../../src/kernels/index.js';
-import { Trainer } from '../../src/sac/train.js';
+import { Trainer } from '../../src/train/loop.js';
 
 const mj = await loadMujoco();
 

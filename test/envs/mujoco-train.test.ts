@@ -20,7 +20,8 @@ import { Ant, HalfCheetah, Hopper, Walker2d } from '../../src/envs/mujoco/index.
 import { decodeCheckpoint, encodeCheckpoint } from '../../src/io/checkpoint.js';
 import { referenceKernels, tryLoadNative } from '../../src/kernels/index.js';
 import type { SacOptions } from '../../src/sac/options.js';
-import { type EpochStats, Trainer } from '../../src/sac/train.js';
+import type { EpochStats } from '../../src/train/epoch-logger.js';
+import { Trainer } from '../../src/train/loop.js';
 
 const k = tryLoadNative() ?? referenceKernels;
 const root = fileURLToPath(new URL('../../../', import.meta.url));
