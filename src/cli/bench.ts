@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 
 import { tableHeader, tableRow } from '../../bench/common.js';
 import { benchAutograd } from '../../bench/autograd.js';
+import { benchEnvs, envsTableHeader, envsTableRow } from '../../bench/envs.js';
 import { benchKernels } from '../../bench/kernels.js';
 import { benchLearn, learnHeader, learnMeanText, learnRowText, type LearnRow, pytorchLearnRows } from '../../bench/learn.js';
 import { benchSac, sacRowPrinter } from '../../bench/sac.js';
@@ -22,6 +23,7 @@ function parseThreads(s: string): number[] {
 
 export async function benchCommand(argv: string[]): Promise<void> {
   if (argv[0] === 'learn') return await benchLearnCommand(argv.slice(1));
+  if (argv[0] === 'envs') return await benchEnvsCommand(argv.slice(1));
   if (argv[0] === 'sac') return benchSacCommand(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
@@ -163,4 +165,17 @@ async function benchLearnCommand(argv: string[]): Promise<void> {
     if (typeof torch === 'string') console.log(values.json ? JSON.stringify({ bench: 'note', note: torch }) : `note: ${torch}`);
     else if (!values.json) console.log(`softac's wall time is ${(mean(rows, (r) => r.wall_s) / mean(torch, (r) => r.wall_s)).toFixed(2)} of PyTorch's, measured in this run`);
   }
+}
+
+/** `softac bench envs [--seconds S] [--json]`: each MuJoCo env's steps/s beside a raw mj_step loop. */
+async function benchEnvsCommand(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean', default: false }, seconds: { type: 'string', default: '2' } } });
+  if (positionals.length) throw new UsageError(`bench envs: unexpected argument '${positionals[0]}'`);
+  const seconds = Number(values.seconds);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--seconds must be a positive number, got '${values.seconds}'`);
+  if (!values.json) {
+    console.log(`softac env benchmark on ${machine()}: MuJoCo env steps per CPU second, and the same model stepped by a raw mj_step loop in the same run`);
+    console.log(envsTableHeader);
+  }
+  await benchEnvs({ seconds, onRow: (r) => console.log(values.json ? JSON.stringify(r) : envsTableRow(r)) });
 }

@@ -37,6 +37,9 @@ commands:
                             peak, native and TypeScript, with PyTorch's update measured in
                             the same run when python3 has torch; the 256x256x256 GEMM on
                             one thread (softac's, and torch.mm's); act() latency, env steps/s
+  bench envs [--json] [--seconds S]
+                            MuJoCo env steps per second, beside a raw mj_step loop over the
+                            same model in the same run (the wrapper's overhead)
   bench learn [--env E] [--seeds 0,1,2,3,4] [--steps 20000] [--runs DIR] [--threads N] [--json]
               [--pytorch] [train's option flags]
                             SAC with Spinning Up's defaults (or the flags given) per seed:
