@@ -12,7 +12,7 @@ import { Locomotion } from './locomotion.js';
 import { el, toXml } from './mjcf.js';
 
 /** healthy_z_range: a closed interval, unlike Hopper's and Walker2d's. */
-export const ANT_HEALTHY_Z = [0.2, 1] as const;
+const ANT_HEALTHY_Z = [0.2, 1] as const;
 
 /**
  * The legs in the model's order, each pointing along the diagonal (dx, dy): a fixed capsule

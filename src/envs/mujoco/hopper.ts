@@ -11,7 +11,7 @@ import { el, toXml } from './mjcf.js';
 import { FRAME_SKIP, legMotors, planarLeg, planarTorso, TIMESTEP } from './planar-walker.js';
 
 /** healthy_state_range, healthy_z_range, healthy_angle_range: all open intervals. */
-export const HOPPER_HEALTHY = { state: [-100, 100], z: [0.7, Infinity], angle: [-0.2, 0.2] } as const;
+const HOPPER_HEALTHY = { state: [-100, 100], z: [0.7, Infinity], angle: [-0.2, 0.2] } as const;
 
 /** The MJCF of Hopper-v4's model. */
 export function hopperXml(): string {

@@ -10,7 +10,7 @@ import type { MainModule, MjModel } from 'mujoco';
 export type Mujoco = MainModule;
 
 /** The command that installs the package, in every error that says it is missing. */
-export const INSTALL_COMMAND = 'npm install mujoco';
+const INSTALL_COMMAND = 'npm install mujoco';
 
 let loading: Promise<Mujoco> | null = null;
 let loaded: Mujoco | null = null;
@@ -29,14 +29,13 @@ function print(text: string): void {
   process.stderr.write(`${line}\n`);
 }
 
-/** Loads the MuJoCo module once; every later call returns the same one. */
+/** Loads the MuJoCo module once; every later call returns the same one (a failed load is tried again). */
 export function loadMujoco(): Promise<Mujoco> {
   loading ??= (async () => {
     let factory: (options?: unknown) => Promise<Mujoco>;
     try {
       factory = (await import('mujoco')).default;
     } catch (e) {
-      loading = null;
       const err = e as NodeJS.ErrnoException;
       const missing = err?.code === 'ERR_MODULE_NOT_FOUND' && /'mujoco'/.test(err.message);
       throw new Error(missing
@@ -45,7 +44,10 @@ export function loadMujoco(): Promise<Mujoco> {
     }
     loaded = await factory({ print, printErr: print });
     return loaded;
-  })();
+  })().catch((e: unknown) => {
+    loading = null;
+    throw e;
+  });
   return loading;
 }
 

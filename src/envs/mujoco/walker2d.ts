@@ -10,7 +10,7 @@ import { el, toXml } from './mjcf.js';
 import { FRAME_SKIP, legMotors, planarLeg, planarTorso, TIMESTEP } from './planar-walker.js';
 
 /** healthy_z_range and healthy_angle_range: open intervals. */
-export const WALKER_HEALTHY = { z: [0.8, 2], angle: [-1, 1] } as const;
+const WALKER_HEALTHY = { z: [0.8, 2], angle: [-1, 1] } as const;
 
 /** The MJCF of Walker2d-v4's model. */
 export function walker2dXml(): string {
