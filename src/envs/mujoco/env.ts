@@ -21,7 +21,7 @@ import { readFileSync } from 'node:fs';
 
 import type { MjData, MjModel, MjWarningStatVec } from 'mujoco';
 
-import { describe } from '../../kernels/validate.js';
+import { describe } from '../../check/is.js';
 import { Rng } from '../../nn/rng.js';
 import type { BoxSpace, Env, Space, StepResult } from '../types.js';
 import { compileMjcf, loadedMujoco, type Mujoco } from './loader.js';
