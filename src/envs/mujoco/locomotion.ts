@@ -8,7 +8,7 @@
  * reward_ctrl (the cost, negated), reward_survive (the healthy reward), and x_position,
  * x_velocity. reward = (reward_forward + reward_survive) + reward_ctrl, in that order.
  */
-import { describe } from '../../kernels/validate.js';
+import { describe } from '../../check/is.js';
 import { MujocoEnv, type MujocoEnvOptions, type MujocoEnvState } from './env.js';
 
 export interface LocomotionOptions extends MujocoEnvOptions {
