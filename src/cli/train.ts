@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 
-import { builtinEnvs } from '../envs/index.js';
+import { envNames } from '../envs/index.js';
 import type { BackendChoice } from '../kernels/index.js';
 import { defaults, optionDocs, optionKeys, resolveOptions, type SacOptions } from '../sac/options.js';
 import type { EpochStats } from '../train/epoch-logger.js';
@@ -24,8 +24,10 @@ export function trainUsage(): string {
   });
   return `usage: softac train [options]
 
-  --env NAME|PATH          ${Object.keys(builtinEnvs).join(' or ')}, or a path to an ES module whose
-                           default export is an Env class or a factory [Pendulum-v1]
+  --env NAME|PATH          ${envNames.slice(0, 3).join(', ')},
+                           ${envNames.slice(3).join(', ')}, or a path to an ES module whose
+                           default export is an Env class (a MujocoEnv too) or a factory
+                           [Pendulum-v1]
   --seed N                 seed of everything random [0]
   --threads N              native kernel threads [all cores]
   --backend B              js, native or auto [$SOFTAC_BACKEND, else auto]
