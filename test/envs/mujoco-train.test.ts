@@ -86,7 +86,7 @@ test('softac train --env HalfCheetah-v4 trains and writes its run directory', ()
 
 test("the README's user robot is the tested file, verbatim", () => {
   const example = readFileSync(reacher, 'utf8');
-  const docs = ['README.md', 'docs-mujoco-notes.md'].map((f) => join(root, f)).filter(existsSync).map((f) => readFileSync(f, 'utf8'));
+  const docs = ['README.md'].map((f) => join(root, f)).filter(existsSync).map((f) => readFileSync(f, 'utf8'));
   assert.ok(docs.some((d) => d.includes('```js\n' + example + '```')), 'test/fixtures/reacher-env.mjs must appear whole in a ```js block of the README');
 });
 
