@@ -7,6 +7,7 @@
  * ep_len==max_ep_len else d`).
  */
 import * as is from '../check/is.js';
+import { checkedReset, checkedStep } from '../envs/guard.js';
 import type { Env } from '../envs/types.js';
 import type { NamedTensor } from '../io/safetensors.js';
 import type { Kernels } from '../kernels/index.js';
@@ -14,7 +15,6 @@ import { Rng } from '../nn/rng.js';
 import { ReplayBuffer } from '../sac/buffer.js';
 import { optionKeys, resolveOptions, type SacOptions } from '../sac/options.js';
 import { SAC } from '../sac/sac.js';
-import { checkedReset, checkedStep } from './env-guard.js';
 import { EpochLogger, type EpochStats } from './epoch-logger.js';
 import { checkFinite } from './nonfinite.js';
 import { checkTrainerState, type TrainerState } from './state.js';
