@@ -14,6 +14,7 @@ import type { Kernels } from '../kernels/index.js';
 import { Rng } from '../nn/rng.js';
 import { ReplayBuffer } from '../sac/buffer.js';
 import { optionKeys, resolveOptions, type SacOptions } from '../sac/options.js';
+import type { Acting } from '../sac/policy.js';
 import { SAC } from '../sac/sac.js';
 import { EpochLogger, type EpochStats } from './epoch-logger.js';
 import { checkFinite } from './nonfinite.js';
@@ -319,12 +320,6 @@ export class Trainer {
 export function train(setup: TrainSetup, cb: TrainCallbacks = {}): TrainResult {
   checkSetup('train', setup, SETUP_KEYS, cb);
   return new Trainer(setup, cb).run();
-}
-
-/** Anything that acts: a training SAC agent or a loaded Policy. */
-export interface Acting {
-  sizes: { obsDim: number };
-  act(obs: ArrayLike<number>, deterministic?: boolean): Float32Array;
 }
 
 /** Deterministic episodes (the mean action) on a separate env, as Spinning Up's test_agent. */
