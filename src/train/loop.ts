@@ -12,6 +12,7 @@ import type { Env } from '../envs/types.js';
 import type { NamedTensor } from '../io/safetensors.js';
 import type { Kernels } from '../kernels/index.js';
 import { Rng } from '../nn/rng.js';
+import { deterministicEpisode } from '../replay/episode.js';
 import { ReplayBuffer } from '../sac/buffer.js';
 import { optionKeys, resolveOptions, type SacOptions } from '../sac/options.js';
 import type { Acting } from '../sac/policy.js';
@@ -196,7 +197,7 @@ export class Trainer {
     // End of epoch handling: test the deterministic agent, log the epoch.
     if (this.t % stepsPerEpoch !== 0) return null;
     const epoch = this.t / stepsPerEpoch;
-    const test = testAgent(this.agent, this.testEnv, name, this.agent.opts.numTestEpisodes, this.maxEpLen, (this.seed + 1_000_003 * epoch) >>> 0);
+    const test = testAgent(this.agent, this.testEnv, name, this.agent.opts.numTestEpisodes, this.maxEpLen, testSeed(this.seed, epoch));
     const stats = this.logger.dump(epoch, test, this.t, this.agent.alpha, this.elapsed());
     this.epochs.push(stats);
     this.cb.onEpoch?.(stats);
@@ -322,19 +323,19 @@ export function train(setup: TrainSetup, cb: TrainCallbacks = {}): TrainResult {
   return new Trainer(setup, cb).run();
 }
 
-/** Deterministic episodes (the mean action) on a separate env, as Spinning Up's test_agent. */
+/**
+ * The reset seed of test episode `episode` (from 0) at the end of epoch `epoch` (from 1):
+ * each epoch's test starts from its own seed, and its episodes count up from there.
+ */
+export function testSeed(seed: number, epoch: number, episode = 0): number {
+  return (((seed + 1_000_003 * epoch) >>> 0) + episode) >>> 0;
+}
+
+/** Deterministic episodes (the mean action) on a separate env, as Spinning Up's test_agent; episode e resets with seed + e. */
 export function testAgent(agent: Acting, env: Env, name: string, episodes: number, maxEpLen: number, seed: number): { rets: number[]; lens: number[] } {
   const rets: number[] = [], lens: number[] = [];
-  const obsDim = agent.sizes.obsDim;
   for (let e = 0; e < episodes; e++) {
-    let o = checkedReset(env, name, (seed + e) >>> 0, obsDim), ret = 0, len = 0;
-    for (;;) {
-      const { observation: o2, reward: r, terminated: d, truncated } = checkedStep(env, name, agent.act(o, true), obsDim, `test episode ${e + 1} step ${len + 1}`);
-      ret += r;
-      len++;
-      o = o2;
-      if (d || truncated || len === maxEpLen) break;
-    }
+    const { ret, len } = deterministicEpisode(agent, env, name, maxEpLen, (seed + e) >>> 0, `test episode ${e + 1}`);
     rets.push(ret);
     lens.push(len);
   }
