@@ -97,10 +97,10 @@ interface SceneRecorder {
   dispose(): void;
 }
 
-/** Throws unless a replay can draw this env (a MuJoCo env, Pendulum or MountainCarContinuous). */
-export function checkDrawable(env: Env, name: string): void {
+/** Throws unless a replay can draw this env (a MuJoCo env, Pendulum or MountainCarContinuous); `who` starts the message. */
+export function checkDrawable(env: Env, name: string, who = 'replay'): void {
   if (env instanceof MujocoEnv || env instanceof Pendulum || env instanceof MountainCarContinuous) return;
-  throw new RangeError(`replay: cannot draw the env '${name}': a replay draws the MuJoCo envs (HalfCheetah-v4, Hopper-v4, Walker2d-v4, Ant-v4, `
+  throw new RangeError(`${who}: cannot draw the env '${name}': a replay draws the MuJoCo envs (HalfCheetah-v4, Hopper-v4, Walker2d-v4, Ant-v4, `
     + `or any MujocoEnv subclass), Pendulum-v1 and MountainCarContinuous-v0, got ${env?.constructor?.name ?? typeof env}`);
 }
 
@@ -136,6 +136,19 @@ export function recordEpisode(agent: Acting, env: Env, name: string, maxEpLen: n
     };
   } finally {
     recorder.dispose();
+  }
+}
+
+/**
+ * recordEpisode on a fresh env from makeEnv, closed afterwards (a MuJoCo env's model and
+ * data live on the wasm heap): the replay never touches an env something else is using.
+ */
+export function recordOnFreshEnv(agent: Acting, makeEnv: () => Env, name: string, maxEpLen: number, seed: number): Recording {
+  const env = makeEnv();
+  try {
+    return recordEpisode(agent, env, name, maxEpLen, seed);
+  } finally {
+    if (env instanceof MujocoEnv) env.close();
   }
 }
 
