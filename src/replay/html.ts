@@ -27,7 +27,7 @@ function pageData(rec: Recording): unknown {
   const scene = s.kind === 'mujoco' ? { ...s, poses: b64(s.poses), rootPos: b64(s.rootPos) }
     : s.kind === 'pendulum' ? { kind: s.kind, angle: b64(s.angle) } : { kind: s.kind, position: b64(s.position) };
   return {
-    env: rec.env, seed: rec.seed, fps: rec.fps, steps: rec.steps, ret: rec.ret, terminated: rec.terminated,
+    env: rec.env, seed: rec.seed, fps: rec.fps, realTime: rec.realTime, steps: rec.steps, ret: rec.ret, terminated: rec.terminated,
     rewards: b64(rec.rewards), info: Object.fromEntries(Object.entries(rec.info).map(([k, v]) => [k, b64(v)])), scene,
   };
 }
@@ -278,9 +278,9 @@ slider.max = String(frames - 1);
 function show(k) {
   state.frame = k;
   const extra = draw(k);
-  if (!cells.size) { row('step'); row('time (s)'); row('reward'); for (const [name] of terms) row(name); for (const [label] of extra) row(label); row('return so far', 'total'); }
+  if (!cells.size) { row('step'); if (D.realTime) row('time (s)'); row('reward'); for (const [name] of terms) row(name); for (const [label] of extra) row(label); row('return so far', 'total'); }
   cells.get('step').textContent = k + ' of ' + D.steps;
-  cells.get('time (s)').textContent = (k / D.fps).toFixed(2);
+  if (D.realTime) cells.get('time (s)').textContent = (k / D.fps).toFixed(2);
   cells.get('reward').textContent = k ? fmt(rewards[k - 1]) : '\u2014';
   for (const [name, v] of terms) cells.get(name).textContent = k ? fmt(v[k - 1]) : '\u2014';
   for (const [label, v] of extra) cells.get(label).textContent = fmt(v);
@@ -346,7 +346,7 @@ export function replayHtml(rec: Recording, caption: string): string {
 <div class="controls"><button id="play" type="button">Play</button>
 <input id="time" type="range" min="0" value="0" step="1" aria-label="time">
 <label>speed <select id="speed">${SPEEDS.map((v) => `<option value="${v}"${v === 1 ? ' selected' : ''}>${v}x</option>`).join('')}</select></label></div>
-<p class="note">${view} At 1x the episode plays in real time (${Number(rec.fps.toFixed(3))} frames per second). Space plays and pauses; the arrow keys step.</p></div>
+<p class="note">${view} At 1x it plays ${Number(rec.fps.toFixed(3))} frames per second${rec.realTime ? ', in real time' : ''}. Space plays and pauses; the arrow keys step.</p></div>
 <table id="readout" aria-label="the step's reward terms"></table>
 </div>
 <script type="application/json" id="replay-data">${json}</script>

@@ -75,8 +75,12 @@ export type Scene = MujocoScene | PendulumScene | MountainCarScene;
 export interface Recording {
   env: string;
   seed: number;
-  /** Frames per second of simulated time (MuJoCo: 1 / dt; the classic envs: Gymnasium's render_fps, 30). */
+  /**
+   * Frames per second at which the episode plays in real time (1 / dt), or for MountainCar,
+   * which has no time step, Gymnasium's render_fps (30); `realTime` says which.
+   */
   fps: number;
+  realTime: boolean;
   /** Steps taken; there are steps + 1 frames (the reset's, then one per step). */
   steps: number;
   /** The episode's return, summed in step order as the test sums it. */
@@ -130,7 +134,7 @@ export function recordEpisode(agent: Acting, env: Env, name: string, maxEpLen: n
     };
     const { ret, len } = deterministicEpisode(agent, env, name, maxEpLen, seed, 'replay episode', watch);
     return {
-      env: name, seed, fps: env instanceof MujocoEnv ? 1 / env.dt : 30, steps: len, ret, terminated,
+      env: name, seed, fps: env instanceof MountainCarContinuous ? 30 : 1 / (env as MujocoEnv | Pendulum).dt, realTime: !(env instanceof MountainCarContinuous), steps: len, ret, terminated,
       rewards: Float64Array.from(rewards), info: Object.fromEntries([...info].map(([k, v]) => [k, Float64Array.from(v)])),
       scene: recorder.finish(len + 1),
     };

@@ -42,7 +42,7 @@ test('the page is self-contained and carries the recording to the bit', async ()
 
 test('names cannot close the script or inject markup', () => {
   const rec: Recording = {
-    env: '</script><b>x</b>', seed: 0, fps: 30, steps: 1, ret: -1, terminated: false, rewards: Float64Array.of(-1),
+    env: '</script><b>x</b>', seed: 0, fps: 20, realTime: true, steps: 1, ret: -1, terminated: false, rewards: Float64Array.of(-1),
     info: { '</script>': Float64Array.of(1) }, scene: { kind: 'pendulum', angle: Float32Array.of(0, 0.1) },
   };
   const html = replayHtml(rec, 'a <caption> & "quotes"');

@@ -71,13 +71,15 @@ test('the frames: one after the reset and one per step, each geom but the floor,
     assert.is(s.poses.length, (rec.steps + 1) * geoms * 7, `${name}: poses`);
     assert.is(s.rootPos.length, (rec.steps + 1) * 3, `${name}: torso positions`);
     assert.equal(s.skipped, []);
-    assert.is(rec.fps, 1 / env.dt);
+    assert.equal([rec.fps, rec.realTime], [1 / env.dt, true]);
     env.close();
   }
   const pendulum = new Pendulum(), p = recordEpisode(agentFor(pendulum), pendulum, 'Pendulum-v1', 200, 0);
   assert.is(p.scene.kind === 'pendulum' && p.scene.angle.length, 201);
+  assert.equal([p.fps, p.realTime], [20, true], 'Pendulum: dt 0.05 s');
   const car = await makeEnv('MountainCarContinuous-v0'), c = recordEpisode(agentFor(car), car, 'MountainCarContinuous-v0', 50, 0);
   assert.is(c.scene.kind === 'mountain-car' && c.scene.position.length, 51);
+  assert.equal([c.fps, c.realTime], [30, false], 'MountainCar: no time step');
 });
 
 test("each frame is the kinematics of that step's state, not the lagging poses mj_step leaves", async () => {
