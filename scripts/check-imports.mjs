@@ -15,6 +15,8 @@ const LAYERS = [
   ['io'],
   ['envs'],
   ['sac'],
+  // Deterministic episodes, recorded and drawn: the run writes them, the CLI too.
+  ['replay'],
   // The run and the student's tools both stand on the algorithm, never on each other.
   ['train', 'trace'],
   ['bench'],

@@ -18,8 +18,9 @@ commands:
   train [options]           train SAC (softac train --help lists every option)
   train --resume DIR [--epochs N]
                             continue a run from its checkpoint, bit-identical (Ctrl-C saves one)
-  eval --model FILE [--env ENV] [--episodes N]
-                            deterministic episodes of a saved model, with their returns
+  eval --model FILE [--env ENV] [--episodes N] [--render PAGE]
+                            deterministic episodes of a saved model, with their returns;
+                            --render writes the first as a replay page (HTML) to watch
   trace --checkpoint FILE --batch FILE [--rows 0,1] [--explain] [--json] [--html FILE]
         [--grads-out FILE] [--alpha A] [--gamma G] [--act-limit L]
                             one SAC update node by node: each intermediate of the squashed

@@ -2,6 +2,8 @@
  * `softac train`: flags generated from SacOptions (each field in kebab case, with its
  * default and its doc line), plus --env, --seed, --threads, --backend.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { envNames } from '../envs/index.js';
@@ -37,6 +39,9 @@ export function trainUsage(): string {
   --resume DIR             continue the run in DIR from its checkpoint.safetensors,
                            bit-identical to a run never interrupted; only --epochs (to
                            extend it) and --threads may be given with it
+  --render-every N         every N epochs, write replay.html into the run directory: the
+                           epoch's last test episode as a page to watch (the gait as it
+                           develops); training's numbers are unchanged [never]
 
 Ctrl-C (or SIGTERM) stops between two steps, saves the checkpoint and exits with 130.
 A checkpoint is also saved at the end of every epoch.
@@ -88,7 +93,7 @@ export async function trainCommand(argv: string[], preset: Partial<SacOptions> =
     args: argv,
     allowPositionals: true,
     options: { ...optionFlags, env: { type: 'string' }, seed: { type: 'string' }, threads: { type: 'string' }, backend: { type: 'string' },
-      out: { type: 'string' }, resume: { type: 'string' }, help: { type: 'boolean', default: false } },
+      out: { type: 'string' }, resume: { type: 'string' }, 'render-every': { type: 'string' }, help: { type: 'boolean', default: false } },
   });
   if (values.help) {
     process.stdout.write(trainUsage());
@@ -107,6 +112,12 @@ export async function trainCommand(argv: string[], preset: Partial<SacOptions> =
   // No --backend: getKernels reads SOFTAC_BACKEND (default auto), as every command does.
   const backend = values.backend as BackendChoice | undefined;
   if (backend !== undefined && !['js', 'native', 'auto'].includes(backend)) throw new UsageError(`--backend must be js, native or auto, got '${backend}'`);
+  let renderEvery: number | undefined;
+  if (values['render-every'] !== undefined) {
+    renderEvery = Number(values['render-every']);
+    if (!Number.isSafeInteger(renderEvery) || renderEvery < 1)
+      throw new UsageError(`--render-every must be a positive integer (epochs), got '${values['render-every']}'`);
+  }
   let threads: number | undefined;
   if (values.threads !== undefined) {
     threads = Number(values.threads);
@@ -131,8 +142,9 @@ export async function trainCommand(argv: string[], preset: Partial<SacOptions> =
     console.log(`softac: resuming ${r.logger!.run.dir} at step ${tr.t} of ${tr.totalSteps} (SAC on ${tr.envName}, seed ${tr.seed}); kernels: ${describe(r.kernels.info())}`);
   } else {
     const envName = values.env ?? 'Pendulum-v1';
-    r = await startRun({ env: envName, options: opts, seed, backend, threads, out: values.out ?? defaultRunDir(envName) }, callbacks);
-    console.log(`softac: SAC on ${envName}, seed ${seed}, ${opts.epochs} epochs of ${opts.stepsPerEpoch} steps; kernels: ${describe(r.kernels.info())}; run directory ${r.logger!.run.dir}`);
+    r = await startRun({ env: envName, options: opts, seed, backend, threads, out: values.out ?? defaultRunDir(envName), renderEvery }, callbacks);
+    console.log(`softac: SAC on ${envName}, seed ${seed}, ${opts.epochs} epochs of ${opts.stepsPerEpoch} steps; kernels: ${describe(r.kernels.info())}; run directory ${r.logger!.run.dir}`
+      + (renderEvery === undefined ? '' : `; a replay every ${renderEvery} epochs in replay.html`));
   }
   const { trainer } = r, dir = r.logger!.run.dir;
 
@@ -158,7 +170,8 @@ export async function trainCommand(argv: string[], preset: Partial<SacOptions> =
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  console.log(`softac: done; model.safetensors, checkpoint.safetensors, progress.txt, learning-curve.svg and config.json are in ${dir}`);
+  const replay = existsSync(join(dir, 'replay.html')) ? ', replay.html' : '';
+  console.log(`softac: done; model.safetensors, checkpoint.safetensors, progress.txt, learning-curve.svg${replay} and config.json are in ${dir}`);
 }
 
 function describe(info: { backend: string; path?: string | null; threads?: number }): string {

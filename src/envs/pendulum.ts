@@ -26,6 +26,8 @@ export class Pendulum extends ClassicEnv implements Env {
   readonly observationSpace: Space = { shape: [3] };
   readonly actionSpace: BoxSpace = { shape: [1], low: [-MAX_TORQUE], high: [MAX_TORQUE] };
   readonly maxEpisodeSteps = 200;
+  /** Seconds per step. */
+  readonly dt = DT;
 
   /** this.state (from ClassicEnv) is [th, th_dot]. */
   constructor() {

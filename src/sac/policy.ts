@@ -37,6 +37,15 @@ export interface ActOptions {
 
 const POLICY_KEYS = ['bounds', 'seed', 'kernels', 'allowNonFinite'] as const;
 
+/**
+ * Anything that acts: a training SAC agent or a loaded Policy. act(obs, true) is the mean
+ * action and draws no noise, so a deterministic episode consumes no randomness.
+ */
+export interface Acting {
+  sizes: { obsDim: number };
+  act(obs: ArrayLike<number>, deterministic?: boolean): Float32Array;
+}
+
 /** Other parts of an MLPActorCritic state dict that a policy may carry and ignores. */
 const IGNORED = /^(targ\.|q1\.|q2\.)/;
 

@@ -7,14 +7,16 @@
  * ep_len==max_ep_len else d`).
  */
 import * as is from '../check/is.js';
+import { checkedReset, checkedStep } from '../envs/guard.js';
 import type { Env } from '../envs/types.js';
 import type { NamedTensor } from '../io/safetensors.js';
 import type { Kernels } from '../kernels/index.js';
 import { Rng } from '../nn/rng.js';
+import { deterministicEpisode } from '../replay/episode.js';
 import { ReplayBuffer } from '../sac/buffer.js';
 import { optionKeys, resolveOptions, type SacOptions } from '../sac/options.js';
+import type { Acting } from '../sac/policy.js';
 import { SAC } from '../sac/sac.js';
-import { checkedReset, checkedStep } from './env-guard.js';
 import { EpochLogger, type EpochStats } from './epoch-logger.js';
 import { checkFinite } from './nonfinite.js';
 import { checkTrainerState, type TrainerState } from './state.js';
@@ -195,7 +197,7 @@ export class Trainer {
     // End of epoch handling: test the deterministic agent, log the epoch.
     if (this.t % stepsPerEpoch !== 0) return null;
     const epoch = this.t / stepsPerEpoch;
-    const test = testAgent(this.agent, this.testEnv, name, this.agent.opts.numTestEpisodes, this.maxEpLen, (this.seed + 1_000_003 * epoch) >>> 0);
+    const test = testAgent(this.agent, this.testEnv, name, this.agent.opts.numTestEpisodes, this.maxEpLen, testSeed(this.seed, epoch));
     const stats = this.logger.dump(epoch, test, this.t, this.agent.alpha, this.elapsed());
     this.epochs.push(stats);
     this.cb.onEpoch?.(stats);
@@ -321,25 +323,19 @@ export function train(setup: TrainSetup, cb: TrainCallbacks = {}): TrainResult {
   return new Trainer(setup, cb).run();
 }
 
-/** Anything that acts: a training SAC agent or a loaded Policy. */
-export interface Acting {
-  sizes: { obsDim: number };
-  act(obs: ArrayLike<number>, deterministic?: boolean): Float32Array;
+/**
+ * The reset seed of test episode `episode` (from 0) at the end of epoch `epoch` (from 1):
+ * each epoch's test starts from its own seed, and its episodes count up from there.
+ */
+export function testSeed(seed: number, epoch: number, episode = 0): number {
+  return (((seed + 1_000_003 * epoch) >>> 0) + episode) >>> 0;
 }
 
-/** Deterministic episodes (the mean action) on a separate env, as Spinning Up's test_agent. */
+/** Deterministic episodes (the mean action) on a separate env, as Spinning Up's test_agent; episode e resets with seed + e. */
 export function testAgent(agent: Acting, env: Env, name: string, episodes: number, maxEpLen: number, seed: number): { rets: number[]; lens: number[] } {
   const rets: number[] = [], lens: number[] = [];
-  const obsDim = agent.sizes.obsDim;
   for (let e = 0; e < episodes; e++) {
-    let o = checkedReset(env, name, (seed + e) >>> 0, obsDim), ret = 0, len = 0;
-    for (;;) {
-      const { observation: o2, reward: r, terminated: d, truncated } = checkedStep(env, name, agent.act(o, true), obsDim, `test episode ${e + 1} step ${len + 1}`);
-      ret += r;
-      len++;
-      o = o2;
-      if (d || truncated || len === maxEpLen) break;
-    }
+    const { ret, len } = deterministicEpisode(agent, env, name, maxEpLen, (seed + e) >>> 0, `test episode ${e + 1}`);
     rets.push(ret);
     lens.push(len);
   }

@@ -1,9 +1,10 @@
 /**
  * A training run's directory: config.json, progress.txt (Spinning Up's tab-separated
  * format, one row per epoch, so its plotting tools read it), learning-curve.svg,
- * model.safetensors (the online and target parameters under PyTorch's state-dict names)
- * and checkpoint.safetensors (everything `softac train --resume` needs). Every file is
- * replaced atomically, so a crash leaves the previous version or the new one.
+ * model.safetensors (the online and target parameters under PyTorch's state-dict names),
+ * checkpoint.safetensors (everything `softac train --resume` needs) and, when the run
+ * renders, replay.html. Every file is replaced atomically, so a crash leaves the previous
+ * version or the new one.
  */
 import { existsSync, mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -86,6 +87,11 @@ export class RunDir {
   /** learning-curve.svg, redrawn from every epoch so far. */
   writeCurve(points: readonly CurvePoint[], title: string): void {
     writeFileAtomic(join(this.dir, 'learning-curve.svg'), learningCurveSvg(points, title));
+  }
+
+  /** replay.html: a replay page (see replay/html.ts). */
+  writeReplay(html: string): void {
+    writeFileAtomic(join(this.dir, 'replay.html'), html);
   }
 
   /** model.safetensors: the agent's online and target parameters by state-dict name. */

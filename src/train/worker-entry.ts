@@ -47,7 +47,8 @@ async function main(o: WorkerTrainOptions): Promise<void> {
     r = await resumeRun({ dir: o.resume, epochs: o.epochs, threads: o.threads, label: 'resume' }, cb);
   } else {
     const env = o.env ?? 'Pendulum-v1';
-    r = await startRun({ env, options: o.options, seed: o.seed, backend: o.backend, threads: o.threads, out: o.out === undefined ? defaultRunDir(env) : o.out }, cb);
+    r = await startRun({ env, options: o.options, seed: o.seed, backend: o.backend, threads: o.threads, out: o.out === undefined ? defaultRunDir(env) : o.out,
+      renderEvery: o.renderEvery }, cb);
   }
   const { trainer } = r;
   const specs = actorSpecs(trainer.agent.sizes);

@@ -18,6 +18,11 @@ export interface WorkerTrainOptions {
    * stop() then has nowhere to checkpoint).
    */
   out?: string | null;
+  /**
+   * Every this many epochs, write replay.html into the run directory (the epoch's last test
+   * episode, as a page to watch); default never. Needs a directory; a resumed run keeps its own.
+   */
+  renderEvery?: number;
   /** Continue the run in this directory from its checkpoint (its files keep being written there). */
   resume?: string;
   /** With resume: a new, larger number of epochs. */

@@ -134,9 +134,9 @@ export function trainInWorker(options: WorkerTrainOptions = {}): Promise<Trainin
   });
 }
 
-const WORKER_KEYS = ['env', 'options', 'seed', 'backend', 'threads', 'out', 'resume', 'epochs', 'policyEvery'] as const;
+const WORKER_KEYS = ['env', 'options', 'seed', 'backend', 'threads', 'out', 'renderEvery', 'resume', 'epochs', 'policyEvery'] as const;
 /** What a resumed run takes from its checkpoint, so these cannot come with resume. */
-const FROM_CHECKPOINT = ['env', 'options', 'seed', 'backend', 'out'] as const;
+const FROM_CHECKPOINT = ['env', 'options', 'seed', 'backend', 'out', 'renderEvery'] as const;
 
 /**
  * trainInWorker's options, checked on the calling thread before a worker starts: unknown
@@ -161,6 +161,10 @@ function checkWorkerOptions(o: unknown): asserts o is WorkerTrainOptions {
   if (o.backend !== undefined) is.oneOf(subject('backend'), o.backend, ['js', 'native', 'auto']);
   if (o.threads !== undefined) is.integer(subject('threads'), o.threads, 1, 256);
   if (o.out !== undefined && o.out !== null) if (typeof o.out !== 'string') throw is.invalidParameterError(subject('out'), 'a directory path or null', o.out, 'type');
+  if (o.renderEvery !== undefined) {
+    is.integer(subject('renderEvery'), o.renderEvery, 1);
+    if (o.out === null) throw new TypeError(`${where}: option 'renderEvery' writes replay.html into the run directory, so it cannot be given with out: null`);
+  }
   if (o.epochs !== undefined) is.integer(subject('epochs'), o.epochs, 1);
   if (o.policyEvery !== undefined) is.integer(subject('policyEvery'), o.policyEvery, 1);
 }

@@ -3,7 +3,7 @@
  * than found as a NaN three layers down: step() and reset() wrapped, their results checked
  * against the contract of envs/types.ts.
  */
-import type { Env, StepResult } from '../envs/types.js';
+import type { Env, StepResult } from './types.js';
 
 /** Steps env, checking what comes back; `where` says which step ('step 12', 'test episode 1 step 3'). */
 export function checkedStep(env: Env, name: string, action: Float32Array, obsDim: number, where: string): StepResult {
