@@ -5,6 +5,14 @@
 // first (src/kernels/validate.ts); this is the second line, for direct callers.
 #include <napi.h>
 
+#if defined(_WIN32)
+#define NOMINMAX
+#define WIN32_LEAN_AND_MEAN
+#include <windows.h>
+#else
+#include <dlfcn.h>
+#endif
+
 #include <cmath>
 #include <string>
 #include <vector>
@@ -545,10 +553,28 @@ Napi::Value FmaPeak(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), softac::fma_peak_gflops());
 }
 
+// The pool's threads run this library's code for as long as the process lives (pool.cc),
+// but Node unloads an addon when the last environment that loaded it ends: a worker thread
+// that loaded softac when its host never did (a trainInWorker that fails before its first
+// message) took the code from under the threads, and the process died of SIGSEGV in about
+// one exit in ten. Pinned, the library stays mapped until the process ends.
+void PinThisLibrary() {
+#if defined(_WIN32)
+  HMODULE self;
+  GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_PIN,
+                     reinterpret_cast<LPCWSTR>(&PinThisLibrary), &self);
+#else
+  Dl_info self;
+  if (dladdr(reinterpret_cast<void*>(&PinThisLibrary), &self) != 0 && self.dli_fname != nullptr)
+    dlopen(self.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+#endif
+}
+
 #define SOFTAC_FN(name, body) \
   exports.Set(name, Napi::Function::New(env, [](const Napi::CallbackInfo& info) { return body; }, name))
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  PinThisLibrary();
   exports.Set("info", Napi::Function::New(env, Info, "info"));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads, "setNumThreads"));
   exports.Set("setSimdPath", Napi::Function::New(env, SetSimdPath, "setSimdPath"));
