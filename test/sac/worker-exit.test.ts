@@ -1,7 +1,7 @@
 /**
- * A finished, stopped or failed trainInWorker never keeps its host from exiting: a host that
- * trains in a worker and returns without process.exit (test/fixtures/worker-exit.ts) exits on
- * its own, with status 0.
+ * A finished, stopped or failed trainInWorker never keeps its host alive: a host that trains
+ * in a worker and returns without process.exit (test/fixtures/worker-exit.ts) exits on its
+ * own, with nothing but its own timers left holding its event loop once the run is over.
  */
 import { fileURLToPath } from 'node:url';
 
@@ -15,7 +15,9 @@ const host = fileURLToPath(new URL('../fixtures/worker-exit.js', import.meta.url
 async function exitsAlone(mode: string): Promise<string> {
   const r = await run(process.execPath, [host, mode], { timeoutMs: 60_000 });
   assert.is(r.status, 0, r.stderr);
-  return (JSON.parse(r.stdout) as { outcome: string }).outcome;
+  const { outcome, resources } = JSON.parse(r.stdout) as { outcome: string; resources: string[] };
+  assert.equal(resources, [], `${mode}: still holding the event loop after the run: ${resources.join(', ')}`);
+  return outcome;
 }
 
 test('a host that awaits run.done exits on its own', async () => {
