@@ -11,7 +11,7 @@ import { benchAutograd } from '../../bench/autograd.js';
 import { benchKernels } from '../../bench/kernels.js';
 import { benchLearn, type LearnRow, pytorchLearnRows } from '../../bench/learn.js';
 import { benchSac } from '../../bench/sac.js';
-import { getKernels, nativeLoadError } from '../kernels/index.js';
+import { exitAfter, getKernels, nativeLoadError } from '../kernels/index.js';
 import { evalCommand } from './eval.js';
 import { traceCommand } from './trace.js';
 import { checkedOptions, optionFlags, optionsFromFlags, trainCommand, UsageError } from './train.js';
@@ -243,14 +243,18 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+/** How long Node's teardown inside process.exit may take before the backstop ends the process (it takes milliseconds). */
+const exitStallMs = 5000;
+
 /**
  * Ends the process with `code` once stdout and stderr have flushed, instead of letting the
  * event loop run dry. Node's exit can deadlock (nodejs/node#54918): a V8 compile job on a
  * worker thread, allocating, waits for a garbage collection that only the main thread can
  * run, while the main thread waits for that job. From an empty event loop the main thread
  * waits in NodePlatform::DrainTasks for every queued job (the hang reported in issue 13);
- * process.exit drops the queued jobs. SOFTAC_NO_EXIT_FIX=1 leaves the exit to Node, for
- * scripts/stress-exit.mjs to measure the difference.
+ * process.exit drops the queued jobs but still joins the running ones, so a native thread
+ * (exitAfter) ends the process with the same code if the teardown stalls. SOFTAC_NO_EXIT_FIX=1
+ * leaves the exit to Node, for scripts/stress-exit.mjs to measure the difference.
  */
 async function exitWhenFlushed(code: number): Promise<void> {
   await Promise.all([process.stdout, process.stderr].map((s) => new Promise<void>((resolve) => s.write('', () => resolve()))));
@@ -258,6 +262,7 @@ async function exitWhenFlushed(code: number): Promise<void> {
     process.exitCode = code;
     return;
   }
+  exitAfter(exitStallMs, code);
   process.exit(code);
 }
 

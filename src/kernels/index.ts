@@ -10,7 +10,7 @@ import type { Kernels } from './types.js';
 
 export type { Backend, KernelInfo, Kernels, SimdPath } from './types.js';
 export type { NativeKernels, RawAddon } from './native.js';
-export { loadNative, nativeLoadError, rawAddon } from './native.js';
+export { exitAfter, loadNative, nativeLoadError, rawAddon } from './native.js';
 export { referenceKernels } from './reference.js';
 
 export type BackendChoice = 'js' | 'native' | 'auto';
