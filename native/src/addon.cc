@@ -5,8 +5,20 @@
 // first (src/kernels/validate.ts); this is the second line, for direct callers.
 #include <napi.h>
 
+#if defined(_WIN32)
+#define NOMINMAX
+#define WIN32_LEAN_AND_MEAN
+#include <windows.h>
+#else
+#include <dlfcn.h>
+#endif
+
+#include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "dispatch.h"
@@ -545,10 +557,47 @@ Napi::Value FmaPeak(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), softac::fma_peak_gflops());
 }
 
+// The backstop of the `softac` command's exit (src/cli/main.ts): a thread that ends the
+// process with `code` if it is still alive `ms` from now. process.exit's teardown joins
+// V8's worker threads while the isolate lives on, and a compile job among them can be
+// waiting for a garbage collection that only the exiting main thread could run
+// (nodejs/node#54918): then nothing else would ever end the process.
+Napi::Value ExitAfter(const Napi::CallbackInfo& info) {
+  Args a(info, "exitAfter", 2);
+  const double ms = a.number_in(0, "ms", 0, 3600000, "a number of milliseconds in [0, 3600000]");
+  const double code = a.number_in(1, "code", 0, 255, "an integer in [0, 255]");
+  a.check(std::floor(code) == code, true, "argument 'code' must be an integer in [0, 255]");
+  if (!a.ok()) return info.Env().Undefined();
+  std::thread([ms, c = static_cast<int>(code)] {
+    std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(ms));
+    std::fputs("softac: Node's exit stalled (nodejs/node#54918); ending the process\n", stderr);
+    std::_Exit(c);
+  }).detach();
+  return info.Env().Undefined();
+}
+
+// The pool's threads run this library's code for as long as the process lives (pool.cc),
+// but Node unloads an addon when the last environment that loaded it ends: a worker thread
+// that loaded softac when its host never did (a trainInWorker that fails before its first
+// message) took the code from under the threads, and the process died of SIGSEGV in about
+// one exit in ten. Pinned, the library stays mapped until the process ends.
+void PinThisLibrary() {
+#if defined(_WIN32)
+  HMODULE self;
+  GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_PIN,
+                     reinterpret_cast<LPCWSTR>(&PinThisLibrary), &self);
+#else
+  Dl_info self;
+  if (dladdr(reinterpret_cast<void*>(&PinThisLibrary), &self) != 0 && self.dli_fname != nullptr)
+    dlopen(self.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+#endif
+}
+
 #define SOFTAC_FN(name, body) \
   exports.Set(name, Napi::Function::New(env, [](const Napi::CallbackInfo& info) { return body; }, name))
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  PinThisLibrary();
   exports.Set("info", Napi::Function::New(env, Info, "info"));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads, "setNumThreads"));
   exports.Set("setSimdPath", Napi::Function::New(env, SetSimdPath, "setSimdPath"));
@@ -582,6 +631,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("polyak", Napi::Function::New(env, Polyak, "polyak"));
   exports.Set("fill", Napi::Function::New(env, Fill, "fill"));
   exports.Set("fmaPeak", Napi::Function::New(env, FmaPeak, "fmaPeak"));
+  exports.Set("exitAfter", Napi::Function::New(env, ExitAfter, "exitAfter"));
   return exports;
 }
 

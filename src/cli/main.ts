@@ -4,7 +4,7 @@
  * (strict: an unknown flag is an error that names it).
  */
 import { EnvSpecError } from '../envs/load.js';
-import { getKernels, nativeLoadError } from '../kernels/index.js';
+import { exitAfter, getKernels, nativeLoadError } from '../kernels/index.js';
 import { benchCommand } from './bench.js';
 import { evalCommand } from './eval.js';
 import { machine } from './machine.js';
@@ -99,16 +99,39 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+/** How long Node's teardown inside process.exit may take before the backstop ends the process (it takes milliseconds). */
+const exitStallMs = 5000;
+
+/**
+ * Ends the process with `code` once stdout and stderr have flushed, instead of letting the
+ * event loop run dry. Node's exit can deadlock (nodejs/node#54918): a V8 compile job on a
+ * worker thread, allocating, waits for a garbage collection that only the main thread can
+ * run, while the main thread waits for that job. From an empty event loop the main thread
+ * waits in NodePlatform::DrainTasks for every queued job (the hang reported in issue 13);
+ * process.exit drops the queued jobs but still joins the running ones, so a native thread
+ * (exitAfter) ends the process with the same code if the teardown stalls. SOFTAC_NO_EXIT_FIX=1
+ * leaves the exit to Node, for scripts/stress-exit.mjs to measure the difference.
+ */
+async function exitWhenFlushed(code: number): Promise<void> {
+  await Promise.all([process.stdout, process.stderr].map((s) => new Promise<void>((resolve) => s.write('', () => resolve()))));
+  if (process.env.SOFTAC_NO_EXIT_FIX === '1') {
+    process.exitCode = code;
+    return;
+  }
+  exitAfter(exitStallMs, code);
+  process.exit(code);
+}
+
 const argvCommand = process.argv[2];
-main(process.argv.slice(2)).catch((e: unknown) => {
+main(process.argv.slice(2)).then(() => Number(process.exitCode ?? 0), (e: unknown) => {
   const err = e as Error & { code?: string };
   if (e instanceof UsageError || e instanceof EnvSpecError || err.code?.startsWith('ERR_PARSE_ARGS')) {
     const help = argvCommand === 'train' || argvCommand === 'start' ? 'softac train --help' : argvCommand === 'eval' ? 'softac eval --help'
       : argvCommand === 'trace' ? 'softac trace --help' : 'softac --help';
     console.error(`softac: ${err.message} (see ${help})`);
-    process.exit(2);
+    return 2;
   }
   // A user-facing message; the stack only on request (SOFTAC_DEBUG=1).
   console.error(`softac: ${process.env.SOFTAC_DEBUG === '1' ? (err.stack ?? err.message) : err.message}`);
-  process.exit(1);
-});
+  return 1;
+}).then(exitWhenFlushed);

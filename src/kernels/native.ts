@@ -17,6 +17,7 @@ export interface RawAddon {
   setNumThreads(n: number): void;
   setSimdPath(path: string): void;
   fmaPeak(): number;
+  exitAfter(ms: number, code: number): void;
   gemm: Kernels['gemm'];
   linearForward: Kernels['linearForward'];
   linearBackward: Kernels['linearBackward'];
@@ -92,6 +93,18 @@ export function rawAddon(): RawAddon | null {
 /** Why the addon cannot be used, or null when it can. */
 export function nativeLoadError(): string | null {
   return load().error;
+}
+
+/**
+ * Ends the process with `code` from a native thread if it is still alive `ms` from now (the
+ * backstop of the CLI's exit, src/cli/main.ts). False when the addon cannot be loaded.
+ */
+export function exitAfter(ms: number, code: number): boolean {
+  check.exitAfter(ms, code);
+  const { addon } = load();
+  if (!addon) return false;
+  addon.exitAfter(ms, code);
+  return true;
 }
 
 let native: NativeKernels | null = null;

@@ -206,6 +206,15 @@ export function setNumThreads(n: unknown): void {
   if (!Number.isInteger(n) || n < 1 || n > MAX_THREADS) throw rangeError(fn, 'n', `be ${expected}`, describe(n));
 }
 
+/** For the addon's exitAfter, the CLI's exit backstop (not a Kernels method, but validated the same way). */
+export function exitAfter(ms: unknown, code: unknown): void {
+  const fn = 'exitAfter';
+  if (typeof ms !== 'number') throw typeError(fn, 'ms', 'a number of milliseconds in [0, 3600000]', ms);
+  if (!(ms >= 0 && ms <= 3_600_000)) throw rangeError(fn, 'ms', 'be a number of milliseconds in [0, 3600000]', describe(ms));
+  if (typeof code !== 'number') throw typeError(fn, 'code', 'an integer in [0, 255]', code);
+  if (!Number.isInteger(code) || code < 0 || code > 255) throw rangeError(fn, 'code', 'be an integer in [0, 255]', describe(code));
+}
+
 /** For the native backend's setSimdPath (not a Kernels method, but validated the same way). */
 export function setSimdPath(path: unknown): void {
   const fn = 'setSimdPath';

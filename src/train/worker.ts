@@ -120,8 +120,10 @@ export function trainInWorker(options: WorkerTrainOptions = {}): Promise<Trainin
         done.catch(() => undefined); // a rejection is the caller's to see through run.done
         resolveRun(run);
       } else if (m.type === 'done') {
+        worker.unref(); // the run is over: a worker still shutting down never keeps the host alive
         resolveDone(m.summary);
       } else if (m.type === 'error') {
+        worker.unref();
         const e = new Error(m.message);
         e.name = m.name;
         fail(e);

@@ -6,13 +6,13 @@
  * scripts/record-golden.mjs only for a change meant to alter results).
  */
 import { createHash } from 'node:crypto';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+import { runCli } from '../helpers/spawn.js';
+
 const fixtures = fileURLToPath(new URL('../../../test/fixtures/', import.meta.url));
 
 const short = ['--epochs', '2', '--steps-per-epoch', '400', '--start-steps', '200', '--update-after', '200', '--batch-size', '32',
@@ -32,28 +32,6 @@ export type Variant = 'js' | `native/${string}`;
 
 const sha = (b: string | Buffer) => createHash('sha256').update(b).digest('hex');
 
-/** Runs `softac args` under a time limit; a run still alive at the limit is killed and reported as hung. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`hung: softac ${args.join(' ')} was still running after ${timeoutMs} ms and was killed`));
-    }, timeoutMs);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
-
 function variantEnv(v: Variant): NodeJS.ProcessEnv {
   const { NO_COLOR: _n, FORCE_COLOR: _f, SOFTAC_SIMD: _s, ...env } = process.env;
   if (v === 'js') return { ...env, SOFTAC_BACKEND: 'js' };
@@ -66,7 +44,7 @@ export async function fingerprint(name: string, v: Variant, timeoutMs = 120_000)
   const dir = mkdtempSync(join(tmpdir(), 'softac-golden-'));
   try {
     const args = c.kind === 'train' ? [...c.args, '--out', join(dir, 'run')] : c.args;
-    const r = await runCli(args, variantEnv(v), timeoutMs);
+    const r = await runCli(args, { env: variantEnv(v), timeoutMs });
     if (r.status !== 0) throw new Error(`softac ${args.join(' ')} exited with ${r.status}: ${r.stderr}`);
     if (c.kind === 'trace') return { 'trace.json': sha(r.stdout) };
     const progress = readFileSync(join(dir, 'run', 'progress.txt'), 'utf8').trimEnd().split('\n');

@@ -6,15 +6,16 @@
  * must play, pause, seek and change speed, and the page must make no request and log no
  * error. Screenshots are kept for a person to look at (the path is printed).
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 
 import type { Browser, Page } from 'playwright-core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+
+import { runCliSync } from '../helpers/spawn.js';
 
 import { type Env, makeEnv, MujocoEnv } from '../../src/envs/index.js';
 import { referenceKernels } from '../../src/kernels/index.js';
@@ -23,7 +24,6 @@ import { recordEpisode } from '../../src/replay/record.js';
 import { SAC } from '../../src/sac/sac.js';
 import { launchChromium } from './chromium.js';
 
-const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'softac-replay-browser-'));
 console.log(`\n  replays and screenshots: ${dir}`);
 
@@ -111,8 +111,7 @@ test('HalfCheetah from softac eval --render: bodies drawn, the camera follows th
   const env = await makeEnv('HalfCheetah-v4');
   agentFor(env).saveModel(model);
   (env as MujocoEnv).close();
-  const r = spawnSync(process.execPath, [cli, 'eval', '--model', model, '--env', 'HalfCheetah-v4', '--episodes', '1', '--backend', 'js', '--render', file],
-    { encoding: 'utf8', timeout: 120_000 });
+  const r = runCliSync(['eval', '--model', model, '--env', 'HalfCheetah-v4', '--episodes', '1', '--backend', 'js', '--render', file], { timeoutMs: 120_000 });
   assert.is(r.status, 0, r.stderr);
   const { page, problems } = await open(browser, file);
 

@@ -1,9 +1,7 @@
 /** `softac eval`: a trained model's deterministic episodes; wrong models and files named. */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -12,12 +10,7 @@ import { Pendulum } from '../../src/envs/index.js';
 import { referenceKernels } from '../../src/kernels/index.js';
 import { Policy } from '../../src/sac/policy.js';
 import { SAC } from '../../src/sac/sac.js';
-
-const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
-const softac = (args: string[]) => {
-  const { NO_COLOR: _n, FORCE_COLOR: _f, ...env } = process.env;
-  return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env });
-};
+import { runCliSync as softac } from '../helpers/spawn.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'softac-eval-'));
 const model = join(dir, 'model.safetensors');

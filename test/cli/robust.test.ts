@@ -3,11 +3,9 @@
  * the run with a message naming the step, and SIGKILL at random moments while checkpoints
  * are being written always leaves one that loads and resumes.
  */
-import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -17,16 +15,11 @@ import { loadCheckpoint } from '../../src/io/checkpoint.js';
 import { referenceKernels, tryLoadNative } from '../../src/kernels/index.js';
 import { Rng } from '../../src/nn/rng.js';
 import { Trainer } from '../../src/train/loop.js';
+import { runCli, runCliSync as softac } from '../helpers/spawn.js';
 
-const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const k = tryLoadNative() ?? referenceKernels;
 const small = ['--steps-per-epoch', '100', '--start-steps', '50', '--update-after', '50', '--update-every', '25',
   '--batch-size', '16', '--hidden', '16,16', '--num-test-episodes', '0'];
-
-function softac(args: string[]) {
-  const { NO_COLOR: _n, FORCE_COLOR: _f, ...env } = process.env;
-  return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env });
-}
 
 function faultyEnv(dir: string, fault: string): string {
   const path = join(dir, `faulty-${Math.random().toString(36).slice(2)}.mjs`);
@@ -65,25 +58,25 @@ test('SIGKILL at random moments while checkpoints are written: every time, the c
   const args = ['train', '--epochs', '100000', '--steps-per-epoch', '20', '--start-steps', '30', '--update-after', '30',
     '--update-every', '10', '--batch-size', '8', '--hidden', '8,8', '--num-test-episodes', '0', '--out', out];
   const rng = new Rng(2024);
-  const { NO_COLOR: _n, FORCE_COLOR: _f, ...env } = process.env;
   let resumedFrom = -1, kills = 0;
   for (let round = 0; round < 10; round++) {
-    const child = spawn(process.execPath, [cli, ...(round === 0 ? args : ['train', '--resume', out])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let seen = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { seen += d; });
+    let seen = '', armed = false;
     // Wait for the first epoch of this process, then kill at a random moment after it.
-    await new Promise<void>((res) => {
-      const poll = setInterval(() => {
-        // After this process's first epoch, and once a checkpoint exists (the very first
-        // one is written just after the epoch's table is printed).
-        if ((seen.match(/TotalEnvInteracts/g) ?? []).length >= 1 && existsSync(join(out, 'checkpoint.safetensors'))) {
+    await runCli(round === 0 ? args : ['train', '--resume', out], {
+      onStdout: (d, child) => {
+        seen += d;
+        if (armed || !seen.includes('TotalEnvInteracts')) return;
+        armed = true;
+        // Once a checkpoint exists too (the very first one is written just after the
+        // epoch's table is printed).
+        const poll = setInterval(() => {
+          if (!existsSync(join(out, 'checkpoint.safetensors'))) return;
           clearInterval(poll);
-          setTimeout(() => { child.kill('SIGKILL'); kills++; res(); }, rng.int(150));
-        }
-      }, 5);
-      child.on('close', () => { clearInterval(poll); res(); });
+          setTimeout(() => { child.kill('SIGKILL'); kills++; }, rng.int(150));
+        }, 5);
+        child.on('close', () => clearInterval(poll));
+      },
     });
-    await new Promise((res) => child.on('close', res));
     const ckpt = loadCheckpoint(join(out, 'checkpoint.safetensors'));
     const t = ckpt.state.t as number;
     assert.ok(t >= resumedFrom, `round ${round}: the checkpoint went back from ${resumedFrom} to ${t}`);
@@ -97,7 +90,7 @@ test('SIGKILL at random moments while checkpoints are written: every time, the c
   assert.is(kills, 10);
   assert.ok(resumedFrom >= 200, `after 10 rounds the run only got to step ${resumedFrom}`);
   // A resume sweeps up the temporary files the kills left behind.
-  const r = spawnSync(process.execPath, [cli, 'train', '--resume', out, '--epochs', String(resumedFrom / 20 + 1)], { encoding: 'utf8', env });
+  const r = softac(['train', '--resume', out, '--epochs', String(resumedFrom / 20 + 1)]);
   assert.is(r.status, 0, r.stderr);
   assert.equal(readdirSync(out).filter((f) => f.endsWith('.tmp')), []);
 });

@@ -1,23 +1,16 @@
 /** `softac train` from the command line: flags from SacOptions, bad flags, a user's env module. */
-import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import { loadSafetensors } from '../../src/io/safetensors.js';
+import { runCli, runCliSync as softac } from '../helpers/spawn.js';
 
-const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const quick = ['--epochs', '1', '--steps-per-epoch', '120', '--start-steps', '50', '--update-after', '50',
   '--update-every', '25', '--batch-size', '16', '--hidden', '16,16', '--num-test-episodes', '1'];
-
-function softac(args: string[]) {
-  const { NO_COLOR: _n, FORCE_COLOR: _f, ...env } = process.env;
-  return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env });
-}
 
 test('train --help lists every SacOptions field as a kebab-case flag with its default', () => {
   const r = softac(['train', '--help']);
@@ -98,16 +91,16 @@ test('Ctrl-C saves a checkpoint and exits 130; --resume then ends bit-identical 
   const dir = mkdtempSync(join(tmpdir(), 'softac-resume-'));
   const whole = softac(['train', ...resumable, '--out', join(dir, 'whole')]);
   assert.is(whole.status, 0, whole.stderr);
-  const { NO_COLOR: _n, FORCE_COLOR: _f, ...env } = process.env;
-  const child = spawn(process.execPath, [cli, 'train', ...resumable, '--out', join(dir, 'cut')], { env });
-  let out = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => {
-    // Interrupt in the second epoch, once the first epoch's table is out.
-    if (!out.includes('TotalEnvInteracts') && (out + d).includes('TotalEnvInteracts')) setTimeout(() => child.kill('SIGINT'), 30);
-    out += d;
+  let seen = '';
+  const cut = await runCli(['train', ...resumable, '--out', join(dir, 'cut')], {
+    onStdout: (d, child) => {
+      // Interrupt in the second epoch, once the first epoch's table is out.
+      if (!seen.includes('TotalEnvInteracts') && (seen + d).includes('TotalEnvInteracts')) setTimeout(() => child.kill('SIGINT'), 30);
+      seen += d;
+    },
   });
-  const status = await new Promise<number | null>((res) => child.on('close', (code) => res(code)));
-  assert.is(status, 130, out);
+  const out = cut.stdout;
+  assert.is(cut.status, 130, out);
   const m = /stopped by SIGINT at step (\d+) of 2400; checkpoint saved\. Continue with: softac train --resume (\S+)/.exec(out);
   assert.ok(m, out);
   assert.ok(Number(m![1]) > 300 && Number(m![1]) < 2400, `stopped at step ${m![1]}`);

@@ -3,7 +3,6 @@
  * a malformed model, instability that stops the episode, the wasm heap over many episodes,
  * and the 'mujoco' package missing.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +10,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+
+import { runSync } from '../helpers/spawn.js';
 
 import { HalfCheetah, loadMujoco, MujocoEnv, type MujocoEnvOptions } from '../../src/envs/mujoco/index.js';
 import { referenceKernels, tryLoadNative } from '../../src/kernels/index.js';
@@ -159,8 +160,8 @@ test("without the 'mujoco' package, loading MuJoCo says how to install it (the c
     try { new Hopper(); } catch (e) { console.log(e.message); }
     await loadMujoco().then(() => console.log('loaded'), (e) => console.log(e.message));
     console.log((await import(${url('../../src/envs/index.js')})).makeBuiltinEnv('Pendulum-v1').observationSpace.shape[0]);`;
-  const { NO_COLOR: _n, FORCE_COLOR: _f, ...env } = process.env; // uvu's FORCE_COLOR would colour the printed number
-  const r = spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(register)}`, '--input-type=module', '-e', script], { encoding: 'utf8', env, timeout: 30_000 });
+  // runSync leaves out uvu's FORCE_COLOR, which would colour the printed number.
+  const r = runSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(register)}`, '--input-type=module', '-e', script], { timeoutMs: 30_000 });
   assert.is(r.status, 0, r.stderr);
   const said = `the child printed:\n${r.stdout}${r.stderr}`;
   assert.match(r.stdout, /^MujocoEnv 'Hopper-v4': MuJoCo is not loaded yet; await loadMujoco\(\) \(or make the env with await makeEnv\(name\)\) before constructing a MuJoCo env\n/, said);

@@ -5,7 +5,6 @@
  * verbatim in the README) trains and resumes through loadEnvFactory, as
  * `softac train --env ./reacher-env.mjs` loads it.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+
+import { runCliSync } from '../helpers/spawn.js';
 
 import { type Env, makeBuiltinEnv, makeEnv, type MujocoEnv } from '../../src/envs/index.js';
 import { loadEnvFactory } from '../../src/envs/load.js';
@@ -75,9 +76,9 @@ test('HalfCheetah-v4 (hidden 16,16): stopped mid-episode at step 217, resumed fr
 
 test('softac train --env HalfCheetah-v4 trains and writes its run directory', () => {
   const out = join(mkdtempSync(join(tmpdir(), 'softac-mujoco-')), 'run');
-  const r = spawnSync(process.execPath, [join(root, 'dist/src/cli/main.js'), 'train', '--env', 'HalfCheetah-v4', '--epochs', '1', '--steps-per-epoch', '100',
+  const r = runCliSync(['train', '--env', 'HalfCheetah-v4', '--epochs', '1', '--steps-per-epoch', '100',
     '--start-steps', '50', '--update-after', '50', '--update-every', '25', '--batch-size', '16', '--hidden', '16,16', '--num-test-episodes', '1',
-    '--max-ep-len', '50', '--out', out], { encoding: 'utf8', timeout: 60_000 });
+    '--max-ep-len', '50', '--out', out]);
   assert.is(r.status, 0, r.stderr);
   assert.match(r.stdout, /TotalEnvInteracts \|\s+100 \|/);
   assert.ok(existsSync(join(out, 'checkpoint.safetensors')));

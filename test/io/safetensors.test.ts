@@ -1,5 +1,4 @@
 /** safetensors: round trip, a file laid out by hand from the format's spec, and bad files. */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import { decodeSafetensors, encodeSafetensors, loadSafetensors, saveSafetensors } from '../../src/io/safetensors.js';
+import { runSync } from '../helpers/spawn.js';
 
 const w = { shape: [2, 3], data: Float32Array.of(1, 2, 3, 4, 5, 6) };
 const b = { shape: [3], data: Float32Array.of(-1, 0.5, 1e-30) };
@@ -100,7 +100,7 @@ test('a directory, an empty file, a device, a FIFO and a path through a file are
   ];
   // A FIFO with no writer would block a plain read forever.
   const fifo = join(dir, 'fifo.safetensors');
-  if (spawnSync('mkfifo', [fifo]).status === 0) cases.push([fifo, /fifo\.safetensors: cannot read the file \(it is not a regular file\)/]);
+  if (runSync('mkfifo', [fifo], { timeoutMs: 10_000 }).status === 0) cases.push([fifo, /fifo\.safetensors: cannot read the file \(it is not a regular file\)/]);
   for (const [path, re] of cases) assert.throws(() => loadSafetensors(path), (e: Error) => re.test(e.message) && e.message.startsWith(`safetensors ${path}: `));
 });
 

@@ -4,24 +4,21 @@
  * backend or path cannot be had. Each case runs in a child process, since the choice is
  * made once per process.
  */
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import { tryLoadNative } from '../../src/kernels/index.js';
+import { cleanEnv, runSync } from '../helpers/spawn.js';
 
 const indexUrl = new URL('../../src/kernels/index.js', import.meta.url).href;
 
 function run(env: Record<string, string>, body: string) {
   const script = `import(${JSON.stringify(indexUrl)}).then((m) => { ${body} })` +
     '.catch((e) => { console.log("ERROR " + e.constructor.name + ": " + e.message); });';
-  // Colour variables are dropped: Node warns on stderr when both are set.
-  const { NO_COLOR: _n, FORCE_COLOR: _f, ...base } = process.env;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-    env: { ...base, SOFTAC_BACKEND: '', SOFTAC_SIMD: '', SOFTAC_ADDON: '', ...env },
-    encoding: 'utf8',
+  const r = runSync(process.execPath, ['--input-type=module', '-e', script], {
+    env: { ...cleanEnv(), SOFTAC_BACKEND: '', SOFTAC_SIMD: '', SOFTAC_ADDON: '', ...env },
   });
   assert.is(r.status, 0, r.stderr);
   return { stdout: r.stdout.trim(), stderr: r.stderr.trim() };

@@ -11,7 +11,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 
-import { rawAddon, referenceKernels, tryLoadNative } from '../../src/kernels/index.js';
+import { exitAfter, rawAddon, referenceKernels, tryLoadNative } from '../../src/kernels/index.js';
 import { kernelBackends } from '../helpers/backends.js';
 
 const misuse = suite('misuse');
@@ -352,6 +352,17 @@ if (raw) {
       expectThrows(raw.setSimdPath!, 'setSimdPath', { label: String(value), args: [value], error, names: ['path', String(value)], tsOnly: false }, false);
     }
     raw.setNumThreads!(1);
+  });
+
+  // A valid call would end this process: only refusals are tried here (test/cli/exit.test.ts
+  // arms it in a child).
+  misuse('raw addon and its TypeScript wrapper: exitAfter called wrongly arms nothing', () => {
+    for (const [args, error, name] of [[[-1, 0], RangeError, 'ms'], [[NaN, 0], RangeError, 'ms'], [[4e6, 0], RangeError, 'ms'], [['5', 0], TypeError, 'ms'],
+      [[10, 1.5], RangeError, 'code'], [[10, 256], RangeError, 'code'], [[10, -1], RangeError, 'code'], [[10, null], TypeError, 'code']] as Array<[unknown[], ErrorClass, string]>) {
+      const c = { label: args.map(String).join(', '), args, error, names: [name], tsOnly: false };
+      expectThrows(raw.exitAfter!, 'exitAfter', c, false);
+      expectThrows(exitAfter as unknown as Fn, 'exitAfter', c, true);
+    }
   });
 }
 

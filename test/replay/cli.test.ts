@@ -4,14 +4,14 @@
  * at, a run's bytes unchanged by it, and the setting kept across --resume), and
  * trainInWorker's renderEvery option.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+
+import { runCliSync } from '../helpers/spawn.js';
 
 import { loadCheckpoint, saveCheckpoint } from '../../src/io/checkpoint.js';
 import { loadSafetensors } from '../../src/io/safetensors.js';
@@ -21,11 +21,7 @@ import type { EpochStats } from '../../src/train/epoch-logger.js';
 import { startRun } from '../../src/train/run.js';
 import { trainInWorker } from '../../src/train/worker.js';
 
-const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
-const softac = (args: string[]) => {
-  const { NO_COLOR: _n, FORCE_COLOR: _f, ...env } = process.env;
-  return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env, timeout: 120_000 });
-};
+const softac = (args: string[]) => runCliSync(args, { timeoutMs: 120_000 });
 const dir = mkdtempSync(join(tmpdir(), 'softac-replay-'));
 /** What a replay page carries: its JSON, and its caption. */
 const pageOf = (file: string) => {

@@ -3,11 +3,9 @@
  * PyTorch fixture, --example, and every bad input refused with the argument, the expected
  * and the received value (exit 2 for a bad flag, 1 for a bad file), never a stack trace.
  */
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -19,13 +17,8 @@ import { referenceKernels } from '../../src/kernels/index.js';
 import { fmtVec } from '../../src/trace/explain.js';
 import { traceUpdate } from '../../src/trace/trace.js';
 import { assertClose } from '../helpers/assert.js';
+import { runCliSync as softac } from '../helpers/spawn.js';
 import { caseFiles, caseOptions, fixture, fixturePath, numbers } from './helpers.js';
-
-const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
-const softac = (args: string[]) => {
-  const { NO_COLOR: _n, FORCE_COLOR: _f, ...env } = process.env;
-  return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env });
-};
 
 const dir = mkdtempSync(join(tmpdir(), 'softac-trace-'));
 const c = fixture.cases[0]!;

@@ -3,14 +3,14 @@
  * a stop writes the checkpoint and model.safetensors as they are at the stop; a resume keeps
  * the checkpoint's backend and warns when the SIMD path differs.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+
+import { runCliSync } from '../helpers/spawn.js';
 
 import { Pendulum } from '../../src/envs/index.js';
 import { loadCheckpoint, saveCheckpoint } from '../../src/io/checkpoint.js';
@@ -20,7 +20,6 @@ import type { SacOptions } from '../../src/sac/options.js';
 import { Trainer } from '../../src/train/loop.js';
 import { trainInWorker } from '../../src/train/worker.js';
 
-const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const opts: Partial<SacOptions> = { hidden: [16, 16], batchSize: 16, stepsPerEpoch: 200, epochs: 40, startSteps: 50, updateAfter: 50, updateEvery: 25, numTestEpisodes: 1 };
 const bytes = (x: Float32Array) => Buffer.from(x.buffer, x.byteOffset, x.byteLength);
 
@@ -61,8 +60,8 @@ test('worker: a resumed run keeps the checkpoint\'s backend, and ends where an u
 
 test('CLI and worker: a checkpoint made on another SIMD path resumes with the same warning in both', async () => {
   const out = join(mkdtempSync(join(tmpdir(), 'softac-run-')), 'run');
-  const r = spawnSync(process.execPath, [cli, 'train', '--epochs', '1', '--steps-per-epoch', '100', '--start-steps', '50', '--update-after', '50',
-    '--update-every', '25', '--batch-size', '16', '--hidden', '16,16', '--num-test-episodes', '1', '--backend', 'native', '--out', out], { encoding: 'utf8', timeout: 60_000 });
+  const r = runCliSync(['train', '--epochs', '1', '--steps-per-epoch', '100', '--start-steps', '50', '--update-after', '50',
+    '--update-every', '25', '--batch-size', '16', '--hidden', '16,16', '--num-test-episodes', '1', '--backend', 'native', '--out', out]);
   if (r.status !== 0 && /native/.test(r.stderr) && process.env.SOFTAC_BACKEND !== 'native') return; // no addon here: nothing to compare
   assert.is(r.status, 0, r.stderr);
   const path = join(out, 'checkpoint.safetensors');
@@ -77,7 +76,7 @@ test('CLI and worker: a checkpoint made on another SIMD path resumes with the sa
   assert.match(resumed.warnings[0]!, want);
   await resumed.done;
   olderPath();
-  const c = spawnSync(process.execPath, [cli, 'train', '--resume', out, '--epochs', '3'], { encoding: 'utf8', timeout: 60_000 });
+  const c = runCliSync(['train', '--resume', out, '--epochs', '3']);
   assert.is(c.status, 0, c.stderr);
   assert.match(c.stderr, new RegExp(`softac: warning: ${want.source}`));
 });
