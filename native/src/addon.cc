@@ -216,6 +216,8 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   o.Set("compiledPaths", to_array(softac::compiled_paths()));
   o.Set("threads", softac::num_threads());
   o.Set("envError", softac::env_error());
+  o.Set("logStdMin", kLogStdMin);
+  o.Set("logStdMax", kLogStdMax);
   return o;
 }
 
