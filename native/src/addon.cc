@@ -17,6 +17,8 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
+#include <initializer_list>
 #include <string>
 #include <thread>
 #include <vector>
@@ -35,11 +37,18 @@ struct F32 {
   float* p = nullptr;
   int64_t n = 0;
   bool present = false;  // false for a null accepted as "not wanted"
+  const char* name = "";  // the argument's name, for messages
 };
+
+// How an output may share memory with an input: not at all, or as the very same view (the
+// kernel reads each element before writing it: add, mul, scale).
+enum class Alias { kNone, kExact };
 
 class Args {
  public:
-  Args(const Napi::CallbackInfo& info, const char* fn, size_t count) : info_(info), fn_(fn) {
+  // The function's name comes from the callback's data (see kExports).
+  Args(const Napi::CallbackInfo& info, size_t count)
+      : info_(info), fn_(static_cast<const char*>(info.Data())) {
     if (info.Length() != count)
       fail(false, "expected " + std::to_string(count) + " arguments, got " +
                       std::to_string(info.Length()));
@@ -49,6 +58,7 @@ class Args {
 
   F32 f32(size_t i, const char* name, bool nullable = false) {
     F32 r;
+    r.name = name;
     if (!ok_) return r;
     Napi::Value v = info_[i];
     // One napi_get_typedarray_info gives the type, the length and the first element (it
@@ -124,23 +134,27 @@ class Args {
   }
 
   // `a` (if present) must hold exactly `expected` elements; `what` says how that is derived.
-  void len(const F32& a, const char* name, int64_t expected, const char* what) {
+  void len(const F32& a, int64_t expected, const char* what) {
     if (!ok_ || !a.present || a.n == expected) return;
-    fail(true, arg(name) + " must have length " + what + " = " + std::to_string(expected) +
+    fail(true, arg(a.name) + " must have length " + what + " = " + std::to_string(expected) +
                    ", got " + std::to_string(a.n));
   }
 
-  // Output `out` must not share memory with `in`; with allow_exact an identical view is
-  // fine (the kernel reads each element before writing it).
-  void no_overlap(const F32& out, const char* oname, const F32& in, const char* iname,
-                  bool allow_exact = false) {
-    if (!ok_ || !out.present || !in.present || out.n == 0 || in.n == 0) return;
-    const bool overlap = out.p < in.p + in.n && in.p < out.p + out.n;
-    if (!overlap) return;
-    if (allow_exact && out.p == in.p && out.n == in.n) return;
-    fail(true, arg(oname) + " must not overlap " + arg(iname) +
-                   (allow_exact ? " (only an identical view is allowed)" : "") +
-                   ": they share memory");
+  // The one overlap check, a call per output: `out` must not share memory with any of
+  // `others` (its inputs, and the outputs it has not been checked against yet), tested in
+  // the order given; Alias::kExact allows the very same view.
+  void no_overlap(const F32& out, std::initializer_list<std::reference_wrapper<const F32>> others,
+                  Alias alias = Alias::kNone) {
+    for (const F32& in : others) {
+      if (!ok_ || !out.present || !in.present || out.n == 0 || in.n == 0) continue;
+      const bool overlap = out.p < in.p + in.n && in.p < out.p + out.n;
+      if (!overlap) continue;
+      const bool exact = alias == Alias::kExact;
+      if (exact && out.p == in.p && out.n == in.n) continue;
+      fail(true, arg(out.name) + " must not overlap " + arg(in.name) +
+                     (exact ? " (only an identical view is allowed)" : "") +
+                     ": they share memory");
+    }
   }
 
   void check(bool cond, bool range, const std::string& msg) {
@@ -200,7 +214,7 @@ class Args {
 };
 
 Napi::Value Info(const Napi::CallbackInfo& info) {
-  Args a(info, "info", 0);
+  Args a(info, 0);
   if (!a.ok()) return a.env().Undefined();
   Napi::Env env = info.Env();
   Napi::Object o = Napi::Object::New(env);
@@ -214,11 +228,13 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   o.Set("compiledPaths", to_array(softac::compiled_paths()));
   o.Set("threads", softac::num_threads());
   o.Set("envError", softac::env_error());
+  o.Set("logStdMin", kLogStdMin);
+  o.Set("logStdMax", kLogStdMax);
   return o;
 }
 
 Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
-  Args a(info, "setNumThreads", 1);
+  Args a(info, 1);
   const double n = a.number_in(0, "n", 1, softac::kMaxThreads, "an integer from 1 to 256");
   a.check(std::floor(n) == n, true, "argument 'n' must be an integer from 1 to 256");
   if (a.ok()) softac::set_num_threads(static_cast<int>(n));
@@ -226,17 +242,17 @@ Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value SetSimdPath(const Napi::CallbackInfo& info) {
-  Args a(info, "setSimdPath", 1);
+  Args a(info, 1);
   const std::string path = a.str(0, "path");
   if (!a.ok()) return info.Env().Undefined();
   std::string why;
-  if (!softac::select_path(path, &why))
-    Napi::RangeError::New(info.Env(), "setSimdPath: " + why).ThrowAsJavaScriptException();
+  const bool selected = softac::select_path(path, &why);
+  a.check(selected, true, why);
   return info.Env().Undefined();
 }
 
 Napi::Value Gemm(const Napi::CallbackInfo& info) {
-  Args a(info, "gemm", 10);
+  Args a(info, 10);
   const bool ta = a.boolean(0, "transA"), tb = a.boolean(1, "transB");
   const int64_t m = a.dim(2, "m"), n = a.dim(3, "n"), k = a.dim(4, "k");
   const double alpha = a.number(5, "alpha");
@@ -244,52 +260,44 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   const double beta = a.number(8, "beta");
   F32 C = a.f32(9, "c");
   a.check(!(ta && tb), true, "transA and transB together (TT) is not supported; transpose one operand first");
-  a.len(A, "a", m * k, "m*k");
-  a.len(B, "b", k * n, "k*n");
-  a.len(C, "c", m * n, "m*n");
-  a.no_overlap(C, "c", A, "a");
-  a.no_overlap(C, "c", B, "b");
+  a.len(A, m * k, "m*k");
+  a.len(B, k * n, "k*n");
+  a.len(C, m * n, "m*n");
+  a.no_overlap(C, {A, B});
   if (a.ok())
     softac::gemm(ta, tb, m, n, k, static_cast<float>(alpha), A.p, B.p, static_cast<float>(beta), C.p);
   return info.Env().Undefined();
 }
 
 Napi::Value LinearForward(const Napi::CallbackInfo& info) {
-  Args a(info, "linearForward", 8);
+  Args a(info, 8);
   F32 out = a.f32(0, "out"), inp = a.f32(1, "inp"), w = a.f32(2, "weight");
   F32 bias = a.f32(3, "bias", true);
   const int64_t B = a.dim(4, "B"), I = a.dim(5, "I"), O = a.dim(6, "O");
   const bool relu = a.boolean(7, "relu");
-  a.len(out, "out", B * O, "B*O");
-  a.len(inp, "inp", B * I, "B*I");
-  a.len(w, "weight", O * I, "O*I");
-  a.len(bias, "bias", O, "O");
-  a.no_overlap(out, "out", inp, "inp");
-  a.no_overlap(out, "out", w, "weight");
-  a.no_overlap(out, "out", bias, "bias");
+  a.len(out, B * O, "B*O");
+  a.len(inp, B * I, "B*I");
+  a.len(w, O * I, "O*I");
+  a.len(bias, O, "O");
+  a.no_overlap(out, {inp, w, bias});
   if (a.ok()) softac::linear_forward(out.p, inp.p, w.p, bias.present ? bias.p : nullptr, B, I, O, relu);
   return info.Env().Undefined();
 }
 
 Napi::Value LinearBackward(const Napi::CallbackInfo& info) {
-  Args a(info, "linearBackward", 9);
+  Args a(info, 9);
   F32 dinp = a.f32(0, "dinp", true), dw = a.f32(1, "dweight", true), db = a.f32(2, "dbias", true);
   F32 dout = a.f32(3, "dout"), inp = a.f32(4, "inp"), w = a.f32(5, "weight");
   const int64_t B = a.dim(6, "B"), I = a.dim(7, "I"), O = a.dim(8, "O");
-  a.len(dinp, "dinp", B * I, "B*I");
-  a.len(dw, "dweight", O * I, "O*I");
-  a.len(db, "dbias", O, "O");
-  a.len(dout, "dout", B * O, "B*O");
-  a.len(inp, "inp", B * I, "B*I");
-  a.len(w, "weight", O * I, "O*I");
-  const F32* outs[] = {&dinp, &dw, &db};
-  const char* onames[] = {"dinp", "dweight", "dbias"};
-  const F32* ins[] = {&dout, &inp, &w};
-  const char* inames[] = {"dout", "inp", "weight"};
-  for (int i = 0; i < 3; ++i) {
-    for (int j = 0; j < 3; ++j) a.no_overlap(*outs[i], onames[i], *ins[j], inames[j]);
-    for (int j = i + 1; j < 3; ++j) a.no_overlap(*outs[i], onames[i], *outs[j], onames[j]);
-  }
+  a.len(dinp, B * I, "B*I");
+  a.len(dw, O * I, "O*I");
+  a.len(db, O, "O");
+  a.len(dout, B * O, "B*O");
+  a.len(inp, B * I, "B*I");
+  a.len(w, O * I, "O*I");
+  a.no_overlap(dinp, {dout, inp, w, dw, db});
+  a.no_overlap(dw, {dout, inp, w, db});
+  a.no_overlap(db, {dout, inp, w});
   if (a.ok())
     softac::linear_backward(dinp.present ? dinp.p : nullptr, dw.present ? dw.p : nullptr,
                             db.present ? db.p : nullptr, dout.p, inp.p, w.p, B, I, O);
@@ -297,17 +305,15 @@ Napi::Value LinearBackward(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value LinearInputGrad(const Napi::CallbackInfo& info) {
-  Args a(info, "linearInputGrad", 7);
+  Args a(info, 7);
   F32 dinp = a.f32(0, "dinp"), dout = a.f32(1, "dout"), w = a.f32(2, "weight");
   F32 mask = a.f32(3, "mask", true);
   const int64_t B = a.dim(4, "B"), I = a.dim(5, "I"), O = a.dim(6, "O");
-  // dinp and mask are (B, I), dout (B, O), weight (O, I); dinp is written, the rest read.
-  const F32* arrays[] = {&dinp, &mask, &dout, &w};
-  const char* names[] = {"dinp", "mask", "dout", "weight"};
-  const int64_t lens[] = {B * I, B * I, B * O, O * I};
-  const char* exprs[] = {"B*I", "B*I", "B*O", "O*I"};
-  for (int i = 0; i < 4; ++i) a.len(*arrays[i], names[i], lens[i], exprs[i]);
-  for (int i = 1; i < 4; ++i) a.no_overlap(dinp, "dinp", *arrays[i], names[i]);
+  a.len(dinp, B * I, "B*I");
+  a.len(mask, B * I, "B*I");
+  a.len(dout, B * O, "B*O");
+  a.len(w, O * I, "O*I");
+  a.no_overlap(dinp, {mask, dout, w});
   if (a.ok())
     softac::linear_input_grad(dinp.p, dout.p, w.p, mask.present ? mask.p : nullptr, B, I, O);
   return info.Env().Undefined();
@@ -315,116 +321,109 @@ Napi::Value LinearInputGrad(const Napi::CallbackInfo& info) {
 
 // out = f(x), element-wise.
 template <void (*F)(float*, const float*, int64_t)>
-Napi::Value Unary(const Napi::CallbackInfo& info, const char* fn) {
-  Args a(info, fn, 2);
+Napi::Value Unary(const Napi::CallbackInfo& info) {
+  Args a(info, 2);
   F32 out = a.f32(0, "out"), x = a.f32(1, "x");
-  a.len(out, "out", x.n, "x.length");
-  a.no_overlap(out, "out", x, "x");
+  a.len(out, x.n, "x.length");
+  a.no_overlap(out, {x});
   if (a.ok()) F(out.p, x.p, x.n);
   return info.Env().Undefined();
 }
 
 // dx += g(dy, y), element-wise.
 template <void (*F)(float*, const float*, const float*, int64_t)>
-Napi::Value UnaryBackward(const Napi::CallbackInfo& info, const char* fn) {
-  Args a(info, fn, 3);
+Napi::Value UnaryBackward(const Napi::CallbackInfo& info) {
+  Args a(info, 3);
   F32 dx = a.f32(0, "dx"), dy = a.f32(1, "dy"), y = a.f32(2, "y");
-  a.len(dy, "dy", dx.n, "dx.length");
-  a.len(y, "y", dx.n, "dx.length");
-  a.no_overlap(dx, "dx", dy, "dy");
-  a.no_overlap(dx, "dx", y, "y");
+  a.len(dy, dx.n, "dx.length");
+  a.len(y, dx.n, "dx.length");
+  a.no_overlap(dx, {dy, y});
   if (a.ok()) F(dx.p, dy.p, y.p, dx.n);
   return info.Env().Undefined();
 }
 
-// out = f(a, b), element-wise; out may be exactly a or b (in-place).
-template <void (*F)(float*, const float*, const float*, int64_t)>
-Napi::Value Binary(const Napi::CallbackInfo& info, const char* fn, bool allow_alias) {
-  Args a(info, fn, 3);
+// out = f(a, b), element-wise; with Alias::kExact out may be exactly a or b (in place).
+template <void (*F)(float*, const float*, const float*, int64_t), Alias alias>
+Napi::Value Binary(const Napi::CallbackInfo& info) {
+  Args a(info, 3);
   F32 out = a.f32(0, "out"), x = a.f32(1, "a"), y = a.f32(2, "b");
-  a.len(x, "a", out.n, "out.length");
-  a.len(y, "b", out.n, "out.length");
-  a.no_overlap(out, "out", x, "a", allow_alias);
-  a.no_overlap(out, "out", y, "b", allow_alias);
+  a.len(x, out.n, "out.length");
+  a.len(y, out.n, "out.length");
+  a.no_overlap(out, {x, y}, alias);
   if (a.ok()) F(out.p, x.p, y.p, out.n);
   return info.Env().Undefined();
 }
 
 Napi::Value Clamp(const Napi::CallbackInfo& info) {
-  Args a(info, "clamp", 4);
+  Args a(info, 4);
   F32 out = a.f32(0, "out"), x = a.f32(1, "x");
   const double lo = a.number(2, "lo"), hi = a.number(3, "hi");
   a.check(lo <= hi, true, "arguments 'lo' and 'hi' must be numbers with lo <= hi, got " +
                               std::to_string(lo) + " and " + std::to_string(hi));
-  a.len(out, "out", x.n, "x.length");
-  a.no_overlap(out, "out", x, "x");
+  a.len(out, x.n, "x.length");
+  a.no_overlap(out, {x});
   if (a.ok()) softac::clamp_forward(out.p, x.p, static_cast<float>(lo), static_cast<float>(hi), x.n);
   return info.Env().Undefined();
 }
 
 Napi::Value ClampBackward(const Napi::CallbackInfo& info) {
-  Args a(info, "clampBackward", 5);
+  Args a(info, 5);
   F32 dx = a.f32(0, "dx"), dy = a.f32(1, "dy"), x = a.f32(2, "x");
   const double lo = a.number(3, "lo"), hi = a.number(4, "hi");
   a.check(lo <= hi, true, "arguments 'lo' and 'hi' must be numbers with lo <= hi, got " +
                               std::to_string(lo) + " and " + std::to_string(hi));
-  a.len(dy, "dy", dx.n, "dx.length");
-  a.len(x, "x", dx.n, "dx.length");
-  a.no_overlap(dx, "dx", dy, "dy");
-  a.no_overlap(dx, "dx", x, "x");
+  a.len(dy, dx.n, "dx.length");
+  a.len(x, dx.n, "dx.length");
+  a.no_overlap(dx, {dy, x});
   if (a.ok())
     softac::clamp_backward(dx.p, dy.p, x.p, static_cast<float>(lo), static_cast<float>(hi), dx.n);
   return info.Env().Undefined();
 }
 
 Napi::Value MinimumBackward(const Napi::CallbackInfo& info) {
-  Args a(info, "minimumBackward", 5);
+  Args a(info, 5);
   F32 da = a.f32(0, "da"), db = a.f32(1, "db"), dy = a.f32(2, "dy");
   F32 x = a.f32(3, "a"), y = a.f32(4, "b");
-  a.len(db, "db", da.n, "da.length");
-  a.len(dy, "dy", da.n, "da.length");
-  a.len(x, "a", da.n, "da.length");
-  a.len(y, "b", da.n, "da.length");
-  a.no_overlap(da, "da", db, "db");
-  for (const auto& [o, on] : {std::pair<const F32*, const char*>{&da, "da"}, {&db, "db"}}) {
-    a.no_overlap(*o, on, dy, "dy");
-    a.no_overlap(*o, on, x, "a");
-    a.no_overlap(*o, on, y, "b");
-  }
+  a.len(db, da.n, "da.length");
+  a.len(dy, da.n, "da.length");
+  a.len(x, da.n, "da.length");
+  a.len(y, da.n, "da.length");
+  a.no_overlap(da, {db, dy, x, y});
+  a.no_overlap(db, {dy, x, y});
   if (a.ok()) softac::minimum_backward(da.p, db.p, dy.p, x.p, y.p, da.n);
   return info.Env().Undefined();
 }
 
 Napi::Value Axpy(const Napi::CallbackInfo& info) {
-  Args a(info, "axpy", 3);
+  Args a(info, 3);
   F32 y = a.f32(0, "y");
   const double alpha = a.number(1, "alpha");
   F32 x = a.f32(2, "x");
-  a.len(x, "x", y.n, "y.length");
-  a.no_overlap(y, "y", x, "x");
+  a.len(x, y.n, "y.length");
+  a.no_overlap(y, {x});
   if (a.ok()) softac::axpy(y.p, static_cast<float>(alpha), x.p, y.n);
   return info.Env().Undefined();
 }
 
 Napi::Value Scale(const Napi::CallbackInfo& info) {
-  Args a(info, "scale", 3);
+  Args a(info, 3);
   F32 out = a.f32(0, "out"), x = a.f32(1, "x");
   const double alpha = a.number(2, "alpha");
-  a.len(out, "out", x.n, "x.length");
-  a.no_overlap(out, "out", x, "x", true);
+  a.len(out, x.n, "x.length");
+  a.no_overlap(out, {x}, Alias::kExact);
   if (a.ok()) softac::scale(out.p, x.p, static_cast<float>(alpha), x.n);
   return info.Env().Undefined();
 }
 
 Napi::Value Sum(const Napi::CallbackInfo& info) {
-  Args a(info, "sum", 1);
+  Args a(info, 1);
   F32 x = a.f32(0, "x");
   if (!a.ok()) return info.Env().Undefined();
   return Napi::Number::New(info.Env(), softac::sum(x.p, x.n));
 }
 
 Napi::Value Mean(const Napi::CallbackInfo& info) {
-  Args a(info, "mean", 1);
+  Args a(info, 1);
   F32 x = a.f32(0, "x");
   if (!a.ok()) return info.Env().Undefined();
   // float32 division, as torch.mean on a float32 tensor; the mean of nothing is NaN.
@@ -433,47 +432,41 @@ Napi::Value Mean(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value SumRows(const Napi::CallbackInfo& info) {
-  Args a(info, "sumRows", 4);
+  Args a(info, 4);
   F32 out = a.f32(0, "out"), x = a.f32(1, "x");
   const int64_t rows = a.dim(2, "rows"), cols = a.dim(3, "cols");
-  a.len(out, "out", rows, "rows");
-  a.len(x, "x", rows * cols, "rows*cols");
-  a.no_overlap(out, "out", x, "x");
+  a.len(out, rows, "rows");
+  a.len(x, rows * cols, "rows*cols");
+  a.no_overlap(out, {x});
   if (a.ok()) softac::sum_rows(out.p, x.p, rows, cols);
   return info.Env().Undefined();
 }
 
 Napi::Value SumColsAcc(const Napi::CallbackInfo& info) {
-  Args a(info, "sumColsAcc", 4);
+  Args a(info, 4);
   F32 out = a.f32(0, "out"), x = a.f32(1, "x");
   const int64_t rows = a.dim(2, "rows"), cols = a.dim(3, "cols");
-  a.len(out, "out", cols, "cols");
-  a.len(x, "x", rows * cols, "rows*cols");
-  a.no_overlap(out, "out", x, "x");
+  a.len(out, cols, "cols");
+  a.len(x, rows * cols, "rows*cols");
+  a.no_overlap(out, {x});
   if (a.ok()) softac::sum_cols_acc(out.p, x.p, rows, cols);
   return info.Env().Undefined();
 }
 
 Napi::Value SquashForward(const Napi::CallbackInfo& info) {
-  Args a(info, "squashForward", 9);
+  Args a(info, 9);
   F32 act = a.f32(0, "a"), logp = a.f32(1, "logp", true), mu = a.f32(2, "mu");
   F32 ls = a.f32(3, "logStd"), eps = a.f32(4, "eps"), sc = a.f32(5, "scale"), sh = a.f32(6, "shift");
   const int64_t rows = a.dim(7, "rows"), A = a.dim(8, "A");
-  a.len(act, "a", rows * A, "rows*A");
-  a.len(logp, "logp", rows, "rows");
-  a.len(mu, "mu", rows * A, "rows*A");
-  a.len(ls, "logStd", rows * A, "rows*A");
-  a.len(eps, "eps", rows * A, "rows*A");
-  a.len(sc, "scale", A, "A");
-  a.len(sh, "shift", A, "A");
-  a.no_overlap(act, "a", logp, "logp");
-  for (const auto& [o, on] : {std::pair<const F32*, const char*>{&act, "a"}, {&logp, "logp"}}) {
-    a.no_overlap(*o, on, mu, "mu");
-    a.no_overlap(*o, on, ls, "logStd");
-    a.no_overlap(*o, on, eps, "eps");
-    a.no_overlap(*o, on, sc, "scale");
-    a.no_overlap(*o, on, sh, "shift");
-  }
+  a.len(act, rows * A, "rows*A");
+  a.len(logp, rows, "rows");
+  a.len(mu, rows * A, "rows*A");
+  a.len(ls, rows * A, "rows*A");
+  a.len(eps, rows * A, "rows*A");
+  a.len(sc, A, "A");
+  a.len(sh, A, "A");
+  a.no_overlap(act, {logp, mu, ls, eps, sc, sh});
+  a.no_overlap(logp, {mu, ls, eps, sc, sh});
   if (a.ok())
     softac::squash_forward(act.p, logp.present ? logp.p : nullptr, mu.p, ls.p, eps.p, sc.p, sh.p,
                            rows, A);
@@ -481,28 +474,21 @@ Napi::Value SquashForward(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value SquashBackward(const Napi::CallbackInfo& info) {
-  Args a(info, "squashBackward", 10);
+  Args a(info, 10);
   F32 dmu = a.f32(0, "dmu"), dls = a.f32(1, "dlogStd"), da = a.f32(2, "da", true);
   F32 dlogp = a.f32(3, "dlogp", true), mu = a.f32(4, "mu"), ls = a.f32(5, "logStd");
   F32 eps = a.f32(6, "eps"), sc = a.f32(7, "scale");
   const int64_t rows = a.dim(8, "rows"), A = a.dim(9, "A");
-  a.len(dmu, "dmu", rows * A, "rows*A");
-  a.len(dls, "dlogStd", rows * A, "rows*A");
-  a.len(da, "da", rows * A, "rows*A");
-  a.len(dlogp, "dlogp", rows, "rows");
-  a.len(mu, "mu", rows * A, "rows*A");
-  a.len(ls, "logStd", rows * A, "rows*A");
-  a.len(eps, "eps", rows * A, "rows*A");
-  a.len(sc, "scale", A, "A");
-  a.no_overlap(dmu, "dmu", dls, "dlogStd");
-  for (const auto& [o, on] : {std::pair<const F32*, const char*>{&dmu, "dmu"}, {&dls, "dlogStd"}}) {
-    a.no_overlap(*o, on, da, "da");
-    a.no_overlap(*o, on, dlogp, "dlogp");
-    a.no_overlap(*o, on, mu, "mu");
-    a.no_overlap(*o, on, ls, "logStd");
-    a.no_overlap(*o, on, eps, "eps");
-    a.no_overlap(*o, on, sc, "scale");
-  }
+  a.len(dmu, rows * A, "rows*A");
+  a.len(dls, rows * A, "rows*A");
+  a.len(da, rows * A, "rows*A");
+  a.len(dlogp, rows, "rows");
+  a.len(mu, rows * A, "rows*A");
+  a.len(ls, rows * A, "rows*A");
+  a.len(eps, rows * A, "rows*A");
+  a.len(sc, A, "A");
+  a.no_overlap(dmu, {dls, da, dlogp, mu, ls, eps, sc});
+  a.no_overlap(dls, {da, dlogp, mu, ls, eps, sc});
   if (a.ok())
     softac::squash_backward(dmu.p, dls.p, da.present ? da.p : nullptr,
                             dlogp.present ? dlogp.p : nullptr, mu.p, ls.p, eps.p, sc.p, rows, A);
@@ -510,7 +496,7 @@ Napi::Value SquashBackward(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Adam(const Napi::CallbackInfo& info) {
-  Args a(info, "adam", 10);
+  Args a(info, 10);
   F32 p = a.f32(0, "p"), g = a.f32(1, "g"), m = a.f32(2, "m"), v = a.f32(3, "v");
   const double t = a.number_in(4, "t", 1, 9007199254740991.0, "an integer >= 1");
   a.check(std::floor(t) == t, true, "argument 't' must be an integer >= 1, got " + std::to_string(t));
@@ -520,31 +506,28 @@ Napi::Value Adam(const Napi::CallbackInfo& info) {
   const double eps = a.number_in(8, "eps", 0, INFINITY, "a number >= 0");
   const double wd = a.number_in(9, "weightDecay", 0, INFINITY, "a number >= 0");
   a.check(std::isfinite(lr), true, "argument 'lr' must be a finite number >= 0");
-  a.len(g, "g", p.n, "p.length");
-  a.len(m, "m", p.n, "p.length");
-  a.len(v, "v", p.n, "p.length");
-  a.no_overlap(p, "p", g, "g");
-  a.no_overlap(p, "p", m, "m");
-  a.no_overlap(p, "p", v, "v");
-  a.no_overlap(m, "m", g, "g");
-  a.no_overlap(m, "m", v, "v");
-  a.no_overlap(v, "v", g, "g");
+  a.len(g, p.n, "p.length");
+  a.len(m, p.n, "p.length");
+  a.len(v, p.n, "p.length");
+  a.no_overlap(p, {g, m, v});
+  a.no_overlap(m, {g, v});
+  a.no_overlap(v, {g});
   if (a.ok()) softac::adam(p.p, g.p, m.p, v.p, p.n, static_cast<int64_t>(t), lr, b1, b2, eps, wd);
   return info.Env().Undefined();
 }
 
 Napi::Value Polyak(const Napi::CallbackInfo& info) {
-  Args a(info, "polyak", 3);
+  Args a(info, 3);
   F32 targ = a.f32(0, "targ"), p = a.f32(1, "p");
   const double rho = a.number_in(2, "polyak", 0, 1, "in [0, 1]");
-  a.len(p, "p", targ.n, "targ.length");
-  a.no_overlap(targ, "targ", p, "p");
+  a.len(p, targ.n, "targ.length");
+  a.no_overlap(targ, {p});
   if (a.ok()) softac::polyak(targ.p, p.p, rho, targ.n);
   return info.Env().Undefined();
 }
 
 Napi::Value Fill(const Napi::CallbackInfo& info) {
-  Args a(info, "fill", 2);
+  Args a(info, 2);
   F32 x = a.f32(0, "x");
   const double value = a.number(1, "value");
   if (a.ok()) softac::fill(x.p, static_cast<float>(value), x.n);
@@ -552,7 +535,7 @@ Napi::Value Fill(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value FmaPeak(const Napi::CallbackInfo& info) {
-  Args a(info, "fmaPeak", 0);
+  Args a(info, 0);
   if (!a.ok()) return info.Env().Undefined();
   return Napi::Number::New(info.Env(), softac::fma_peak_gflops());
 }
@@ -563,7 +546,7 @@ Napi::Value FmaPeak(const Napi::CallbackInfo& info) {
 // waiting for a garbage collection that only the exiting main thread could run
 // (nodejs/node#54918): then nothing else would ever end the process.
 Napi::Value ExitAfter(const Napi::CallbackInfo& info) {
-  Args a(info, "exitAfter", 2);
+  Args a(info, 2);
   const double ms = a.number_in(0, "ms", 0, 3600000, "a number of milliseconds in [0, 3600000]");
   const double code = a.number_in(1, "code", 0, 255, "an integer in [0, 255]");
   a.check(std::floor(code) == code, true, "argument 'code' must be an integer in [0, 255]");
@@ -593,49 +576,55 @@ void PinThisLibrary() {
 #endif
 }
 
-#define SOFTAC_FN(name, body) \
-  exports.Set(name, Napi::Function::New(env, [](const Napi::CallbackInfo& info) { return body; }, name))
+// Every entry point, by its JavaScript name. The name is also the function's callback
+// data, which is where Args takes it from for its messages.
+struct Export {
+  const char* name;
+  Napi::Value (*fn)(const Napi::CallbackInfo&);
+};
+const Export kExports[] = {
+    {"info", Info},
+    {"setNumThreads", SetNumThreads},
+    {"setSimdPath", SetSimdPath},
+    {"gemm", Gemm},
+    {"linearForward", LinearForward},
+    {"linearBackward", LinearBackward},
+    {"linearInputGrad", LinearInputGrad},
+    {"tanh", Unary<softac::tanh_forward>},
+    {"exp", Unary<softac::exp_forward>},
+    {"log", Unary<softac::log_forward>},
+    {"softplus", Unary<softac::softplus_forward>},
+    {"relu", Unary<softac::relu_forward>},
+    {"tanhBackward", UnaryBackward<softac::tanh_backward>},
+    {"reluBackward", UnaryBackward<softac::relu_backward>},
+    {"reluGrad", UnaryBackward<softac::relu_grad>},
+    {"minimum", Binary<softac::minimum_forward, Alias::kNone>},
+    {"add", Binary<softac::add, Alias::kExact>},
+    {"mul", Binary<softac::mul, Alias::kExact>},
+    {"clamp", Clamp},
+    {"clampBackward", ClampBackward},
+    {"minimumBackward", MinimumBackward},
+    {"axpy", Axpy},
+    {"scale", Scale},
+    {"sum", Sum},
+    {"mean", Mean},
+    {"sumRows", SumRows},
+    {"sumColsAcc", SumColsAcc},
+    {"squashForward", SquashForward},
+    {"squashBackward", SquashBackward},
+    {"adam", Adam},
+    {"polyak", Polyak},
+    {"fill", Fill},
+    {"fmaPeak", FmaPeak},
+    {"exitAfter", ExitAfter},
+};
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   PinThisLibrary();
-  exports.Set("info", Napi::Function::New(env, Info, "info"));
-  exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads, "setNumThreads"));
-  exports.Set("setSimdPath", Napi::Function::New(env, SetSimdPath, "setSimdPath"));
-  exports.Set("gemm", Napi::Function::New(env, Gemm, "gemm"));
-  exports.Set("linearForward", Napi::Function::New(env, LinearForward, "linearForward"));
-  exports.Set("linearBackward", Napi::Function::New(env, LinearBackward, "linearBackward"));
-  exports.Set("linearInputGrad", Napi::Function::New(env, LinearInputGrad, "linearInputGrad"));
-  SOFTAC_FN("tanh", (Unary<softac::tanh_forward>(info, "tanh")));
-  SOFTAC_FN("exp", (Unary<softac::exp_forward>(info, "exp")));
-  SOFTAC_FN("log", (Unary<softac::log_forward>(info, "log")));
-  SOFTAC_FN("softplus", (Unary<softac::softplus_forward>(info, "softplus")));
-  SOFTAC_FN("relu", (Unary<softac::relu_forward>(info, "relu")));
-  SOFTAC_FN("tanhBackward", (UnaryBackward<softac::tanh_backward>(info, "tanhBackward")));
-  SOFTAC_FN("reluBackward", (UnaryBackward<softac::relu_backward>(info, "reluBackward")));
-  SOFTAC_FN("reluGrad", (UnaryBackward<softac::relu_grad>(info, "reluGrad")));
-  SOFTAC_FN("minimum", (Binary<softac::minimum_forward>(info, "minimum", false)));
-  SOFTAC_FN("add", (Binary<softac::add>(info, "add", true)));
-  SOFTAC_FN("mul", (Binary<softac::mul>(info, "mul", true)));
-  exports.Set("clamp", Napi::Function::New(env, Clamp, "clamp"));
-  exports.Set("clampBackward", Napi::Function::New(env, ClampBackward, "clampBackward"));
-  exports.Set("minimumBackward", Napi::Function::New(env, MinimumBackward, "minimumBackward"));
-  exports.Set("axpy", Napi::Function::New(env, Axpy, "axpy"));
-  exports.Set("scale", Napi::Function::New(env, Scale, "scale"));
-  exports.Set("sum", Napi::Function::New(env, Sum, "sum"));
-  exports.Set("mean", Napi::Function::New(env, Mean, "mean"));
-  exports.Set("sumRows", Napi::Function::New(env, SumRows, "sumRows"));
-  exports.Set("sumColsAcc", Napi::Function::New(env, SumColsAcc, "sumColsAcc"));
-  exports.Set("squashForward", Napi::Function::New(env, SquashForward, "squashForward"));
-  exports.Set("squashBackward", Napi::Function::New(env, SquashBackward, "squashBackward"));
-  exports.Set("adam", Napi::Function::New(env, Adam, "adam"));
-  exports.Set("polyak", Napi::Function::New(env, Polyak, "polyak"));
-  exports.Set("fill", Napi::Function::New(env, Fill, "fill"));
-  exports.Set("fmaPeak", Napi::Function::New(env, FmaPeak, "fmaPeak"));
-  exports.Set("exitAfter", Napi::Function::New(env, ExitAfter, "exitAfter"));
+  for (const Export& e : kExports)  // Napi's data is void*; nothing writes through it
+    exports.Set(e.name, Napi::Function::New(env, e.fn, e.name, const_cast<char*>(e.name)));
   return exports;
 }
-
-#undef SOFTAC_FN
 
 }  // namespace
 

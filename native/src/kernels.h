@@ -12,6 +12,12 @@
 #pragma once
 #include <cstdint>
 
+// The bounds squash_forward/squash_backward clamp log_std to: Spinning Up's LOG_STD_MIN and
+// LOG_STD_MAX (core.py). TypeScript's are LOG_STD_MIN/LOG_STD_MAX in src/kernels/types.ts;
+// the addon's info() reports these, and test/kernels/native.test.ts checks that they agree.
+constexpr float kLogStdMin = -20.0f;
+constexpr float kLogStdMax = 2.0f;
+
 extern "C" {
 
 typedef struct softac_kernel_table {
@@ -57,8 +63,9 @@ typedef struct softac_kernel_table {
   void (*dot_rows)(float* out, const float* a, const float* x, int64_t rows, int64_t k);
 
   // The squashed Gaussian of Spinning Up, for `rows` rows of `A` action dims:
-  //   ls = clamp(log_std, -20, 2); std = exp(ls); u = mu + std*eps (a multiply then an add,
-  //   never fused: u is rounded as PyTorch's float32 ops round it);
+  //   ls = clamp(log_std, kLogStdMin, kLogStdMax); std = exp(ls);
+  //   u = mu + std*eps (a multiply then an add, never fused: u is rounded as PyTorch's
+  //   float32 ops round it);
   //   a = scale[j]*tanh(u) + shift[j];
   //   z = (u - mu) / std  (as torch.distributions.Normal.log_prob: with std = e^-20, u rounds
   //   to mu and z is 0, not eps);

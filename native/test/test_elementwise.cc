@@ -564,6 +564,7 @@ SquashRef squash_ref(const Squash& s, const softac_kernel_table* t) {
   const int64_t n = s.rows * s.A;
   const size_t N = static_cast<size_t>(n);
   Vec ls(N), sd(N);
+  // The clamp bounds written out, independently of kernels.h's kLogStdMin/kLogStdMax.
   for (size_t i = 0; i < N; ++i) ls[i] = std::fmin(std::fmax(s.log_std[i], -20.0f), 2.0f);
   t->exp_forward(sd.data(), ls.data(), n);
   SquashRef r;

@@ -13,7 +13,11 @@ import * as check from './validate.js';
 
 /** The addon as C++ exports it: the Kernels methods with the same positional arguments. */
 export interface RawAddon {
-  info(): { path: SimdPath; paths: SimdPath[]; compiledPaths: SimdPath[]; threads: number; envError: string };
+  info(): {
+    path: SimdPath; paths: SimdPath[]; compiledPaths: SimdPath[]; threads: number; envError: string;
+    /** native/src/kernels.h's kLogStdMin/kLogStdMax: LOG_STD_MIN/LOG_STD_MAX on the C++ side. */
+    logStdMin: number; logStdMax: number;
+  };
   setNumThreads(n: number): void;
   setSimdPath(path: string): void;
   fmaPeak(): number;

@@ -13,6 +13,9 @@
 #define SOFTAC_ISA_AVX512 1
 
 namespace {
+namespace avx2 {
+#include "vec_avx2.h"  // the vector GEMM packs with (see gemm_avx512.inc)
+}  // namespace avx2
 #include "vec_avx512.h"
 #include "math.inc"
 #include "elementwise.inc"

@@ -14,6 +14,35 @@ struct V {
   static inline T set1(float a) { return vdupq_n_f32(a); }
   static inline T zero() { return vdupq_n_f32(0.0f); }
 
+  // The first n (1..3) floats of p, zeros in the other lanes; reads nothing past p[n-1].
+  static inline T load_first(const float* p, int n) {
+    float t[4] = {};
+    __builtin_memcpy(t, p, (size_t)n * sizeof(float));
+    return vld1q_f32(t);
+  }
+  // Stores the first n (1..4) lanes of a to p, touching nothing past p[n-1].
+  static inline void store_first(float* p, T a, int n) {
+    if (n == 4) {
+      vst1q_f32(p, a);
+      return;
+    }
+    float t[4];
+    vst1q_f32(t, a);
+    __builtin_memcpy(p, t, (size_t)n * sizeof(float));
+  }
+  // Transposes the 4x4 block whose rows are x[0..3], in registers (TRN1/TRN2 on 32-bit,
+  // then on 64-bit lanes).
+  static inline void transpose(T (&x)[W]) {
+    const float32x4_t t0 = vtrn1q_f32(x[0], x[1]), t1 = vtrn2q_f32(x[0], x[1]);
+    const float32x4_t t2 = vtrn1q_f32(x[2], x[3]), t3 = vtrn2q_f32(x[2], x[3]);
+    const float64x2_t d0 = vreinterpretq_f64_f32(t0), d1 = vreinterpretq_f64_f32(t1);
+    const float64x2_t d2 = vreinterpretq_f64_f32(t2), d3 = vreinterpretq_f64_f32(t3);
+    x[0] = vreinterpretq_f32_f64(vtrn1q_f64(d0, d2));
+    x[1] = vreinterpretq_f32_f64(vtrn1q_f64(d1, d3));
+    x[2] = vreinterpretq_f32_f64(vtrn2q_f64(d0, d2));
+    x[3] = vreinterpretq_f32_f64(vtrn2q_f64(d1, d3));
+  }
+
   static inline T add(T a, T b) { return vaddq_f32(a, b); }
   static inline T sub(T a, T b) { return vsubq_f32(a, b); }
   static inline T mul(T a, T b) { return vmulq_f32(a, b); }

@@ -15,6 +15,12 @@ struct V {
   static inline T set1(float a) { return a; }
   static inline T zero() { return 0.0f; }
 
+  // The packing primitives (see vec_avx2.h) at one lane: store_first's n is always 1,
+  // load_first's n (1..W-1) never comes, and a 1x1 block is its own transpose.
+  static inline T load_first(const float* p, int) { return *p; }
+  static inline void store_first(float* p, T a, int) { *p = a; }
+  static inline void transpose(T (&)[W]) {}
+
   static inline T add(T a, T b) { return a + b; }
   static inline T sub(T a, T b) { return a - b; }
   static inline T mul(T a, T b) { return a * b; }

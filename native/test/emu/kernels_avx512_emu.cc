@@ -15,6 +15,9 @@
 #define SOFTAC_ISA_AVX512 1
 
 namespace {
+namespace avx2 {
+#include "../../src/isa/vec_avx2.h"
+}  // namespace avx2
 #include "../../src/isa/vec_avx512.h"
 #include "../../src/isa/math.inc"
 #include "../../src/isa/elementwise.inc"
