@@ -4,7 +4,7 @@
  * (strict: an unknown flag is an error that names it).
  */
 import { EnvSpecError } from '../envs/load.js';
-import { exitAfter, getKernels, nativeLoadError } from '../kernels/index.js';
+import { exitAfter, getKernels, nativeSkipped, nativeSource } from '../kernels/index.js';
 import { benchCommand } from './bench.js';
 import { evalCommand } from './eval.js';
 import { machine } from './machine.js';
@@ -57,12 +57,13 @@ function info(): void {
   const k = getKernels();
   const i = k.info();
   console.log(`backend: ${i.backend}`);
+  const source = nativeSource();
+  console.log(`native addon: ${source ? `${source.file} (${source.origin})` : 'none'}`);
+  // Each place tried before the one in use (or every place), with why it was passed over.
+  for (const why of nativeSkipped()) console.log(`  skipped ${why}`);
   if (i.backend === 'native') {
     console.log(`SIMD path: ${i.path} (runnable: ${i.paths.join(', ')}; compiled: ${i.compiledPaths.join(', ')})`);
     console.log(`threads: ${i.threads}`);
-  } else {
-    const why = nativeLoadError();
-    if (why) console.log(`native addon: unavailable (${why})`);
   }
   console.log(`machine: ${machine()}`);
 }

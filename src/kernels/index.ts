@@ -10,8 +10,8 @@ import type { Kernels } from './types.js';
 
 export type { Backend, KernelInfo, Kernels, SimdPath } from './types.js';
 export { LOG_STD_MAX, LOG_STD_MIN } from './types.js';
-export type { NativeKernels, RawAddon } from './native.js';
-export { exitAfter, loadNative, nativeLoadError, rawAddon } from './native.js';
+export type { AddonOrigin, NativeKernels, RawAddon } from './native.js';
+export { exitAfter, loadNative, nativeLoadError, nativeSkipped, nativeSource, rawAddon } from './native.js';
 export { referenceKernels } from './reference.js';
 
 export type BackendChoice = 'js' | 'native' | 'auto';

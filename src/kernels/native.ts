@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import type { KernelInfo, Kernels, SimdPath } from './types.js';
@@ -60,33 +60,102 @@ export interface NativeKernels extends Kernels {
   fmaPeak(): number;
 }
 
-/** Where the addon may be: $SOFTAC_ADDON, else build/Release/softac.node in the package. */
-function addonCandidates(): string[] {
-  if (process.env.SOFTAC_ADDON) return [resolve(process.env.SOFTAC_ADDON)];
-  // This file is src/kernels/native.ts, compiled to dist/src/kernels/native.js.
-  const here = dirname(fileURLToPath(import.meta.url));
-  return [join(here, '..', '..', '..', 'build', 'Release', 'softac.node'),
-    join(here, '..', '..', 'build', 'Release', 'softac.node')];
+// This file is src/kernels/native.ts, compiled to dist/src/kernels/native.js.
+const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/** Where a loaded addon came from: $SOFTAC_ADDON, the package's prebuild, or a local build. */
+export type AddonOrigin = 'SOFTAC_ADDON' | 'prebuild' | 'local build';
+
+interface LoadResult {
+  addon: RawAddon | null;
+  /** The file that loaded, and from where. */
+  file: string | null;
+  origin: AddonOrigin | null;
+  /** Why each place tried before it (or every place, when none loaded) was not used. */
+  skipped: string[];
+  error: string | null;
 }
 
-let loaded: { addon: RawAddon | null; error: string | null } | null = null;
+let loaded: LoadResult | null = null;
 
-function load(): { addon: RawAddon | null; error: string | null } {
+/** A path as the user should read it: relative to the package when inside it. */
+function shown(file: string): string {
+  const r = relative(packageRoot, file);
+  return r.startsWith('..') || isAbsolute(r) ? file : r;
+}
+
+/**
+ * The prebuilt binary for this platform (`prebuilds/<platform>-<arch>/softac.node`, put in
+ * the package by `npm pack`), or why there is none. The Linux ones link against glibc, so a
+ * musl Linux (Alpine), whose process report has no glibc version, cannot use them.
+ */
+function prebuild(): { file: string } | { why: string } {
+  const tag = `${process.platform}-${process.arch}`;
+  const file = join(packageRoot, 'prebuilds', tag, 'softac.node');
+  if (!existsSync(file)) return { why: `none for ${tag}` };
+  if (process.platform === 'linux') {
+    const header = (process.report.getReport() as { header?: { glibcVersionRuntime?: string } }).header;
+    if (header?.glibcVersionRuntime === undefined) return { why: `${shown(file)} needs glibc; this Linux has none (musl?)` };
+  }
+  return { file };
+}
+
+function tryRequire(file: string): { addon: RawAddon } | { why: string } {
+  try {
+    return { addon: createRequire(import.meta.url)(file) as RawAddon };
+  } catch (e) {
+    return { why: `loading ${shown(file)} failed: ${(e as Error).message}` };
+  }
+}
+
+/**
+ * Finds and loads the addon: $SOFTAC_ADDON alone when set; else the prebuild for this
+ * platform, then a local build (build/Release/softac.node). The first that loads is used;
+ * the result keeps why each one before it was passed over, for `softac info`.
+ */
+function load(): LoadResult {
   if (loaded) return loaded;
-  const candidates = addonCandidates();
-  const file = candidates.find((f) => existsSync(f));
-  if (!file) {
-    loaded = { addon: null, error: `no native addon at ${candidates[0]} (run \`npm run build:native\`)` };
+  const candidates: { origin: AddonOrigin; file: string }[] = [];
+  const skipped: string[] = [];
+  if (process.env.SOFTAC_ADDON) {
+    const file = resolve(process.env.SOFTAC_ADDON);
+    if (existsSync(file)) candidates.push({ origin: 'SOFTAC_ADDON', file });
+    else skipped.push(`SOFTAC_ADDON: no file at ${file}`);
+  } else {
+    const pre = prebuild();
+    if ('file' in pre) candidates.push({ origin: 'prebuild', file: pre.file });
+    else skipped.push(`prebuild: ${pre.why}`);
+    const local = join(packageRoot, 'build', 'Release', 'softac.node');
+    if (existsSync(local)) candidates.push({ origin: 'local build', file: local });
+    else skipped.push(`local build: no build/Release/softac.node (\`npm run build:native\` makes one)`);
+  }
+  for (const { origin, file } of candidates) {
+    const r = tryRequire(file);
+    if ('why' in r) {
+      skipped.push(`${origin}: ${r.why}`);
+      continue;
+    }
+    // The addon loaded but the environment asks for what it cannot do (SOFTAC_SIMD): that
+    // is the user's error to see, not a reason to try another file.
+    const envError = r.addon.info().envError;
+    loaded = envError ? { addon: null, file, origin, skipped, error: envError } : { addon: r.addon, file, origin, skipped, error: null };
     return loaded;
   }
-  try {
-    const addon = createRequire(import.meta.url)(file) as RawAddon;
-    const envError = addon.info().envError;
-    loaded = envError ? { addon: null, error: envError } : { addon, error: null };
-  } catch (e) {
-    loaded = { addon: null, error: `loading ${file} failed: ${(e as Error).message}` };
-  }
+  // The WebAssembly backend (issue 16 part 2) is tried after these, before the TypeScript
+  // reference; its loader is its own file, as this one is the addon's.
+  loaded = { addon: null, file: null, origin: null, skipped, error: `no native addon (${skipped.join('; ')})` };
   return loaded;
+}
+
+/** Which addon file loaded (relative to the package when inside it) and from where, or null. */
+export function nativeSource(): { file: string; origin: AddonOrigin } | null {
+  const { file, origin } = load();
+  return file && origin ? { file: shown(file), origin } : null;
+}
+
+/** Why each place tried before the loaded addon (or every place, when none loaded) was not used. */
+export function nativeSkipped(): string[] {
+  return load().skipped;
 }
 
 /** The raw addon (no TypeScript validation), or null: for boundary-misuse tests. */

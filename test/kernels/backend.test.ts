@@ -31,12 +31,12 @@ test('without the addon, auto falls back to the TypeScript backend with one warn
   assert.is(r.stdout, 'js');
   const lines = r.stderr.split('\n').filter(Boolean);
   assert.is(lines.length, 1, `expected one warning line, got: ${r.stderr}`);
-  assert.match(lines[0]!, /no native addon at .*no-such-addon\.node.*using the TypeScript backend/);
+  assert.match(lines[0]!, /no native addon \(SOFTAC_ADDON: no file at .*no-such-addon\.node\); using the TypeScript backend/);
 });
 
 test('SOFTAC_BACKEND=native without the addon is an error that says why', () => {
   const r = run({ SOFTAC_ADDON: missing, SOFTAC_BACKEND: 'native' }, 'm.getKernels();');
-  assert.match(r.stdout, /^ERROR Error: softac: the native backend is unavailable: no native addon at .*no-such-addon\.node/);
+  assert.match(r.stdout, /^ERROR Error: softac: the native backend is unavailable: no native addon \(SOFTAC_ADDON: no file at .*no-such-addon\.node\)/);
 });
 
 test('SOFTAC_BACKEND with a bad value is a RangeError naming it', () => {
