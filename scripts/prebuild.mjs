@@ -40,8 +40,9 @@ for (const { tag, args } of targets) {
   // A fresh build directory: CMake caches the compiler, and a stale cache would mix targets.
   rmSync(out, { recursive: true, force: true });
   const r = spawnSync(process.execPath, [cmakeJs, 'compile', '--directory', join(root, 'native'), '--out', out,
-    // -s: no symbol tables in a shipped binary (a third of its size).
-    '--parallel', '2', '--CDCMAKE_SHARED_LINKER_FLAGS=-s', ...args], { cwd: root, stdio: ['ignore', 2, 2] });
+    // -s: no symbol tables in a shipped binary. SOFTAC_OLD_SYMBOLS: old glibc/libstdc++
+    // symbol versions where the newest are not needed (native/src/old_symbols.h).
+    '--parallel', '2', '--CDCMAKE_SHARED_LINKER_FLAGS=-s', '--CDSOFTAC_OLD_SYMBOLS=ON', ...args], { cwd: root, stdio: ['ignore', 2, 2] });
   if (r.status !== 0) fail(`cmake-js for ${tag} exited with ${r.status ?? r.signal}`);
   mkdirSync(join(root, 'prebuilds', tag), { recursive: true });
   copyFileSync(join(out, 'Release', 'softac.node'), join(root, 'prebuilds', tag, 'softac.node'));
