@@ -27,7 +27,8 @@ commands:
                             Gaussian, the backup and both losses, with its value and its
                             gradient (softac trace --help)
   trace --example DIR       write a random checkpoint and batch to trace
-  info                      the kernel backend, SIMD path and threads in use
+  info                      the kernel backend, SIMD path and threads in use, and which
+                            addon file loaded (and why the ones tried before it did not)
   bench [kernels|autograd] [--json] [--time MS] [--threads 1,2]
                             benchmark the kernels (GEMM, tanh, the squashed Gaussian) or
                             the autograd (an MLP step and the tape's overhead) on every

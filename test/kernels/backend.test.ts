@@ -10,7 +10,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import { tryLoadNative } from '../../src/kernels/index.js';
-import { cleanEnv, runSync } from '../helpers/spawn.js';
+import { cleanEnv, runCliSync, runSync } from '../helpers/spawn.js';
 
 const indexUrl = new URL('../../src/kernels/index.js', import.meta.url).href;
 
@@ -49,6 +49,19 @@ test('SOFTAC_BACKEND=js uses the reference even when the addon exists', () => {
   assert.equal(JSON.parse(r.stdout), { backend: 'js', path: 'js', paths: [], compiledPaths: [], threads: 1 });
 });
 
+function softacInfo(env: Record<string, string>): string[] {
+  const r = runCliSync(['info'], { env: { ...cleanEnv(), SOFTAC_BACKEND: '', SOFTAC_SIMD: '', SOFTAC_ADDON: '', ...env } });
+  assert.is(r.status, 0, r.stderr);
+  return r.stdout.split('\n');
+}
+
+test('softac info names no addon and why each place was passed over', () => {
+  const lines = softacInfo({ SOFTAC_ADDON: missing });
+  assert.ok(lines.includes('backend: js'), lines.join('\n'));
+  assert.ok(lines.includes('native addon: none'), lines.join('\n'));
+  assert.ok(lines.includes(`  skipped SOFTAC_ADDON: no file at ${missing}`), lines.join('\n'));
+});
+
 const native = tryLoadNative();
 if (process.env.SOFTAC_BACKEND === 'native' && !native) throw new Error('SOFTAC_BACKEND=native but the addon is not built');
 
@@ -62,6 +75,16 @@ if (native) {
     assert.is(i.path, info.paths[info.paths.length - 1]);
     assert.ok(i.threads >= 1);
     assert.ok(i.compiledPaths.includes('scalar'));
+  });
+
+  test('softac info names the addon file that loaded and where it came from', () => {
+    const lines = softacInfo({});
+    assert.ok(lines.includes('backend: native'), lines.join('\n'));
+    const tag = `${process.platform}-${process.arch}`;
+    const loaded = lines.find((l) => l.startsWith('native addon: '));
+    if (loaded === `native addon: prebuilds/${tag}/softac.node (prebuild)`) return;
+    assert.is(loaded, 'native addon: build/Release/softac.node (local build)');
+    assert.ok(lines.includes(`  skipped prebuild: none for ${tag}`), lines.join('\n'));
   });
 
   test('SOFTAC_SIMD forces each runnable path', () => {
