@@ -108,28 +108,35 @@ function tryRequire(file: string): { addon: RawAddon } | { why: string } {
   }
 }
 
+type Place = { origin: AddonOrigin; file: string } | { origin: AddonOrigin; why: string };
+
 /**
- * Finds and loads the addon: $SOFTAC_ADDON alone when set; else the prebuild for this
- * platform, then a local build (build/Release/softac.node). The first that loads is used;
- * the result keeps why each one before it was passed over, for `softac info`.
+ * Where the addon may be, in the order tried: $SOFTAC_ADDON alone when set; else the
+ * prebuild for this platform, then a local build (build/Release/softac.node).
+ */
+function places(): Place[] {
+  if (process.env.SOFTAC_ADDON) {
+    const file = resolve(process.env.SOFTAC_ADDON);
+    return [existsSync(file) ? { origin: 'SOFTAC_ADDON', file } : { origin: 'SOFTAC_ADDON', why: `no file at ${file}` }];
+  }
+  const local = join(packageRoot, 'build', 'Release', 'softac.node');
+  return [{ origin: 'prebuild', ...prebuild() }, existsSync(local) ? { origin: 'local build', file: local }
+    : { origin: 'local build', why: 'no build/Release/softac.node (`npm run build:native` makes one)' }];
+}
+
+/**
+ * Loads the first place that loads; the result keeps why each one before it was passed
+ * over, for `softac info`.
  */
 function load(): LoadResult {
   if (loaded) return loaded;
-  const candidates: { origin: AddonOrigin; file: string }[] = [];
   const skipped: string[] = [];
-  if (process.env.SOFTAC_ADDON) {
-    const file = resolve(process.env.SOFTAC_ADDON);
-    if (existsSync(file)) candidates.push({ origin: 'SOFTAC_ADDON', file });
-    else skipped.push(`SOFTAC_ADDON: no file at ${file}`);
-  } else {
-    const pre = prebuild();
-    if ('file' in pre) candidates.push({ origin: 'prebuild', file: pre.file });
-    else skipped.push(`prebuild: ${pre.why}`);
-    const local = join(packageRoot, 'build', 'Release', 'softac.node');
-    if (existsSync(local)) candidates.push({ origin: 'local build', file: local });
-    else skipped.push(`local build: no build/Release/softac.node (\`npm run build:native\` makes one)`);
-  }
-  for (const { origin, file } of candidates) {
+  for (const place of places()) {
+    if ('why' in place) {
+      skipped.push(`${place.origin}: ${place.why}`);
+      continue;
+    }
+    const { origin, file } = place;
     const r = tryRequire(file);
     if ('why' in r) {
       skipped.push(`${origin}: ${r.why}`);
