@@ -12,6 +12,7 @@ import { benchLearn, learnHeader, learnMeanText, learnRowText, type LearnRow, py
 import { benchSac, sacRowPrinter } from '../../bench/sac.js';
 import { machine } from './machine.js';
 import { checkedOptions, optionFlags, optionsFromFlags } from './train.js';
+import { whileStoppable } from './signals.js';
 import { UsageError } from './usage.js';
 
 function parseThreads(s: string): number[] {
@@ -131,27 +132,15 @@ async function benchLearnCommand(argv: string[]): Promise<void> {
     console.log(learnHeader);
   }
   // Ctrl-C (or SIGTERM) stops the seed in progress between two steps and checkpoints it
-  // (with --runs, a later run of the same command resumes it); a second one quits at once.
+  // (with --runs, a later run of the same command resumes it).
   let signal: NodeJS.Signals | null = null;
-  const onSignal = (sig: NodeJS.Signals) => {
-    if (signal) process.exit(130);
-    signal = sig;
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  let rows: LearnRow[];
-  try {
-    rows = await benchLearn({
+  const rows = await whileStoppable((stopSignal) => benchLearn({
       env: values.env, seeds, steps, options, runs: values.runs, threads,
       onRow: (r) => console.log(values.json ? JSON.stringify(r) : learnRowText(r)),
       // One line per epoch on stderr, so a long run can be watched without touching the table.
       onEpoch: (seed, s, total) => console.error(`seed ${seed}, epoch ${s.epoch} of ${total}: test return ${s.testEpRet.average.toFixed(1)}, ${s.totalEnvInteracts} steps, ${s.time.toFixed(0)} s`),
-      shouldStop: () => signal !== null,
-    });
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+      shouldStop: () => (signal = stopSignal()) !== null,
+    }));
   if (signal) {
     console.error(`softac: stopped by ${signal}${values.runs ? `; the seed in progress is checkpointed under ${values.runs} and resumes when the same command runs again` : ''}`);
     process.exitCode = 130;

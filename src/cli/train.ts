@@ -14,6 +14,7 @@ import { defaultRunDir } from '../train/run-dir.js';
 import { epochTable } from '../train/run-logger.js';
 import { type Run, resumeRun, startRun, stopRun } from '../train/run.js';
 import { ProgressLine } from './progress.js';
+import { whileStoppable } from './signals.js';
 import { UsageError } from './usage.js';
 
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -148,27 +149,17 @@ export async function trainCommand(argv: string[], preset: Partial<SacOptions> =
   }
   const { trainer } = r, dir = r.logger!.run.dir;
 
-  // Ctrl-C (or SIGTERM) asks the loop to stop between two steps; it then saves and exits.
-  // A second Ctrl-C while it is still running quits at once (the last epoch's files stay).
-  let signal: NodeJS.Signals | null = null;
-  const onSignal = (sig: NodeJS.Signals) => {
-    if (signal) process.exit(130);
-    signal = sig;
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    const { stopped } = await trainer.runAsync({ shouldStop: () => signal !== null });
+  // Ctrl-C (or SIGTERM) stops the loop between two steps; the run is then saved.
+  const signal = await whileStoppable(async (stopSignal) => {
+    const { stopped } = await trainer.runAsync({ shouldStop: () => stopSignal() !== null });
     progress.clear();
-    if (stopped) {
-      stopRun(r);
-      console.log(`softac: stopped by ${signal} at step ${trainer.t} of ${trainer.totalSteps}; checkpoint saved. Continue with: softac train --resume ${dir}`);
-      process.exitCode = 130;
-      return;
-    }
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    return stopped ? stopSignal() : null;
+  });
+  if (signal) {
+    stopRun(r);
+    console.log(`softac: stopped by ${signal} at step ${trainer.t} of ${trainer.totalSteps}; checkpoint saved. Continue with: softac train --resume ${dir}`);
+    process.exitCode = 130;
+    return;
   }
   const replay = existsSync(join(dir, 'replay.html')) ? ', replay.html' : '';
   console.log(`softac: done; model.safetensors, checkpoint.safetensors, progress.txt, learning-curve.svg${replay} and config.json are in ${dir}`);
