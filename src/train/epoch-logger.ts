@@ -83,20 +83,11 @@ export function stat(xs: readonly number[]): Stat {
   return { average, std, max: Math.max(...xs), min: Math.min(...xs) };
 }
 
-/** An unfinished epoch in a checkpoint (TrainerState.epoch). */
-export interface EpochState {
-  rets: number[];
-  lens: number[];
-  updates: number;
-  piUpdates: number;
-  lossPiSum: number;
-  lossQSum: number;
-  q1: MomentsState;
-  q2: MomentsState;
-  logPi: MomentsState;
-}
-
-interface Accumulators {
+/**
+ * An epoch's accumulators: M is Moments while it runs, MomentsState in a checkpoint
+ * (TrainerState.epoch is EpochState).
+ */
+interface EpochRecord<M> {
   /** EpRet, EpLen: one entry per finished training episode. */
   rets: number[];
   lens: number[];
@@ -105,10 +96,14 @@ interface Accumulators {
   piUpdates: number;
   lossPiSum: number;
   lossQSum: number;
-  q1: Moments;
-  q2: Moments;
-  logPi: Moments;
+  q1: M;
+  q2: M;
+  logPi: M;
 }
+
+/** An unfinished epoch in a checkpoint (TrainerState.epoch). */
+export type EpochState = EpochRecord<MomentsState>;
+type Accumulators = EpochRecord<Moments>;
 
 const fresh = (): Accumulators => ({ rets: [], lens: [], updates: 0, piUpdates: 0, lossPiSum: 0, lossQSum: 0, q1: new Moments(), q2: new Moments(), logPi: new Moments() });
 
