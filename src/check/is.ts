@@ -101,6 +101,11 @@ export function knownKeys(where: string, obj: object, valid: readonly string[], 
   }
 }
 
+/** "did you mean X?" with the closest of `valid` to `key`, or "valid here: ..." (for names that are not option keys: envs). */
+export function closest(key: string, valid: readonly string[]): string {
+  return suggest(key, valid, '', {});
+}
+
 function suggest(key: string, valid: readonly string[], prefix: string, elsewhere: OptionGroups): string {
   for (const [p, keys] of Object.entries(elsewhere)) if (keys.includes(key)) return `did you mean ${p}${key}?`;
   let best = '', bestD = Infinity;

@@ -9,8 +9,10 @@ import { benchCommand } from './bench.js';
 import { evalCommand } from './eval.js';
 import { machine } from './machine.js';
 import { traceCommand } from './trace.js';
+import { sweepCommand } from './sweep.js';
 import { trainCommand } from './train.js';
 import { UsageError } from './usage.js';
+import { workerCommand } from './worker.js';
 
 const USAGE = `usage: softac <command> [options]
 
@@ -46,6 +48,15 @@ commands:
               [--pytorch] [train's option flags]
                             SAC with Spinning Up's defaults (or the flags given) per seed:
                             final test return, wall time
+  sweep [PLAN.json] [--env E1,E2] [--seeds 0-4] [--set lr=1e-3,3e-4] [--workers N]
+        [--runs DIR] [--dry-run] [--queue redis://HOST:6379/0] [train's option flags]
+                            a grid of training runs, N at a time here or on a BullMQ queue;
+                            run again, it continues (softac sweep --help)
+  sweep status|report [--runs DIR] [--queue URL]
+                            each job's state; the results grouped by settings, mean ± std
+                            over seeds, with a learning-curve SVG and a CSV
+  worker --queue URL --runs DIR [--concurrency N]
+                            train the jobs of a queued sweep (softac worker --help)
   start                     what \`npm start\` runs: a short SAC run on Pendulum-v1 (5 epochs
                             of 2000 steps, 1000 random steps first) that learns in about a minute
 
@@ -86,6 +97,12 @@ async function main(argv: string[]): Promise<void> {
       return;
     case 'trace':
       await traceCommand(rest);
+      return;
+    case 'sweep':
+      await sweepCommand(rest);
+      return;
+    case 'worker':
+      await workerCommand(rest);
       return;
     case 'start':
       await trainCommand(rest, { epochs: 5, stepsPerEpoch: 2000, startSteps: 1000, updateAfter: 1000, numTestEpisodes: 5 });
@@ -129,7 +146,8 @@ main(process.argv.slice(2)).then(() => Number(process.exitCode ?? 0), (e: unknow
   const err = e as Error & { code?: string };
   if (e instanceof UsageError || e instanceof EnvSpecError || err.code?.startsWith('ERR_PARSE_ARGS')) {
     const help = argvCommand === 'train' || argvCommand === 'start' ? 'softac train --help' : argvCommand === 'eval' ? 'softac eval --help'
-      : argvCommand === 'trace' ? 'softac trace --help' : 'softac --help';
+      : argvCommand === 'trace' ? 'softac trace --help' : argvCommand === 'sweep' ? 'softac sweep --help'
+      : argvCommand === 'worker' ? 'softac worker --help' : 'softac --help';
     console.error(`softac: ${err.message} (see ${help})`);
     return 2;
   }

@@ -51,7 +51,7 @@ ${lines.join('\n')}
 `;
 }
 
-function parseValue(key: keyof SacOptions, raw: string): unknown {
+export function parseValue(key: keyof SacOptions, raw: string): unknown {
   const flag = `--${kebab(key)}`;
   if (key === 'hidden') {
     const hs = raw.split(',').map((x) => Number(x.trim()));

@@ -11,7 +11,7 @@ export interface CurvePoint {
 
 const W = 640, H = 400, L = 70, R = 20, T = 30, B = 50;
 
-function ticks(lo: number, hi: number, n: number): number[] {
+export function ticks(lo: number, hi: number, n: number): number[] {
   const span = hi - lo || 1;
   const raw = span / n, mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw)!;
