@@ -275,21 +275,21 @@ async function statusCommand(argv: string[]): Promise<void> {
     return;
   }
   if (positionals.length) throw new UsageError(`sweep status: unexpected argument '${positionals[0]}'`);
-  const header = ['job', 'state', 'epoch', 'test return', 'worker'];
+  const header = ['job', 'state', 'epoch', 'test return', 'worker', 'error'];
   const rows: string[][] = [];
   if (values.queue !== undefined) {
     const q = parseQueueUrl('--queue', values.queue);
     const name = values['queue-name'] ?? defaultQueueName;
     for (const r of await queueStatus(q, name)) {
       const p = r.progress;
-      rows.push([r.name, r.state + (r.error ? `: ${r.error}` : ''), p.epochs ? `${p.epoch ?? 0}/${p.epochs}` : '-', ret(p.testReturn), p.worker ?? '-']);
+      rows.push([r.name, r.state, p.epochs ? `${p.epoch ?? 0}/${p.epochs}` : '-', ret(p.testReturn), p.worker ?? '-', r.error ?? '']);
     }
     console.log(`queue ${name} at ${q.shown}: ${rows.length} jobs`);
   } else {
     const runs = values.runs ?? defaultRuns;
     for (const st of runDirs(runs).map(runState)) {
       rows.push([st.dir.slice(runs.length + 1), st.done ? 'done' : st.epochsDone > 0 ? 'partial' : 'started',
-        `${st.epochsDone}/${st.epochs ?? '?'}`, ret(st.testReturns.at(-1)), '-']);
+        `${st.epochsDone}/${st.epochs ?? '?'}`, ret(st.testReturns.at(-1)), '-', '']);
     }
     console.log(`${runs}: ${rows.length} run directories`);
   }

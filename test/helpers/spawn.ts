@@ -44,12 +44,20 @@ function commandLine(command: string, args: readonly string[]): string {
 const hung = (command: string, args: readonly string[], timeoutMs: number) =>
   new Error(`hung: ${commandLine(command, args)} was still running after ${timeoutMs} ms and was killed`);
 
-/** Runs `command args` to its end; rejects with a "hung" error if it outlives timeoutMs. */
-export function run(command: string, args: readonly string[], o: RunOptions = {}): Promise<RunResult> {
+/** A child started in the background: `done` settles as run's promise does (a "hung" error past timeoutMs). */
+export interface Started {
+  child: ChildProcess;
+  done: Promise<RunResult>;
+  /** stdout and stderr so far. */
+  output(): string;
+}
+
+/** Starts `command args` and returns at once; the child is still killed (and `done` rejects) if it outlives timeoutMs. */
+export function start(command: string, args: readonly string[], o: RunOptions = {}): Started {
   const timeoutMs = o.timeoutMs ?? defaultTimeoutMs;
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: o.env ?? cleanEnv(), stdio: [o.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
+  const child = spawn(command, args, { env: o.env ?? cleanEnv(), stdio: [o.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+  let stdout = '', stderr = '';
+  const done = new Promise<RunResult>((resolve, reject) => {
     child.stdout!.setEncoding('utf8').on('data', (d: string) => {
       stdout += d;
       o.onStdout?.(d, child);
@@ -69,6 +77,12 @@ export function run(command: string, args: readonly string[], o: RunOptions = {}
       resolve({ status, signal, stdout, stderr });
     });
   });
+  return { child, done, output: () => stdout + stderr };
+}
+
+/** Runs `command args` to its end; rejects with a "hung" error if it outlives timeoutMs. */
+export function run(command: string, args: readonly string[], o: RunOptions = {}): Promise<RunResult> {
+  return start(command, args, o).done;
 }
 
 /** run, blocking: for tests that are synchronous. Throws a "hung" error if the process outlives timeoutMs. */
@@ -84,4 +98,5 @@ export function runSync(command: string, args: readonly string[], o: Omit<RunOpt
 
 /** `softac args`, as the built CLI. */
 export const runCli = (args: readonly string[], o?: RunOptions) => run(process.execPath, [cli, ...args], o);
+export const startCli = (args: readonly string[], o?: RunOptions) => start(process.execPath, [cli, ...args], o);
 export const runCliSync = (args: readonly string[], o?: Omit<RunOptions, 'onStdout'>) => runSync(process.execPath, [cli, ...args], o);

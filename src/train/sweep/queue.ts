@@ -212,12 +212,13 @@ export async function startWorker(o: WorkerOptions): Promise<QueueWorker> {
     const dir = join(o.runs, sj.name);
     const progress: JobProgress = { epoch: 0, epochs: sj.options.epochs, steps: 0, testReturn: null, worker: name };
     const report = () => void job.updateProgress({ ...progress }).catch(() => undefined);
+    report();
     const p = forkJob(sj, dir, {
       threads: o.threads, backend: o.backend,
       onMessage: (m) => {
         if (m.type === 'start') {
           progress.epoch = m.epochsDone;
-          log(`${sj.name}: ${m.t > 0 ? `resuming at step ${m.t} of ${m.total}` : 'starting'} in ${dir}`);
+          log(`${sj.name}: ${m.t > 0 ? `resuming at step ${m.t} of ${m.total}` : 'starting'} in ${dir} (process ${p.child.pid})`);
           for (const w of m.warnings) log(`${sj.name}: warning: ${w}`);
           report();
         } else if (m.type === 'epoch') {
@@ -238,6 +239,8 @@ export async function startWorker(o: WorkerOptions): Promise<QueueWorker> {
         throw new WaitingError();
       }
       log(`${sj.name}: ${r.state === 'skipped' ? 'done already' : 'done'}, test return ${fmt(r.testReturn)}`);
+      Object.assign(progress, { epoch: r.epochsDone, steps: r.epochsDone * sj.options.stepsPerEpoch, testReturn: r.testReturn });
+      await job.updateProgress({ ...progress }).catch(() => undefined);
       return { epochs: r.epochsDone, testReturn: r.testReturn, worker: name };
     } catch (e) {
       if (e instanceof WaitingError) throw e;
