@@ -114,6 +114,14 @@ function backendOf(raw: string | undefined): BackendChoice | undefined {
   return raw as BackendChoice | undefined;
 }
 
+function queueUrl(raw: string) {
+  try {
+    return parseQueueUrl('--queue', raw);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
 const ret = (x: number | null | undefined) => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(1) : '-');
 
 export async function sweepCommand(argv: string[]): Promise<void> {
@@ -137,6 +145,7 @@ export async function sweepCommand(argv: string[]): Promise<void> {
     throw new UsageError((e as Error).message);
   }
   const runs = values.runs ?? defaultRuns;
+  if (values['queue-name'] !== undefined && values.queue === undefined) throw new UsageError('--queue-name goes with --queue');
   const workers = positiveInt('--workers', values.workers) ?? 1;
   const threads = positiveInt('--threads', values.threads) ?? Math.max(1, Math.floor(availableParallelism() / workers));
   const backend = backendOf(values.backend);
@@ -152,7 +161,9 @@ export async function sweepCommand(argv: string[]): Promise<void> {
   }
 
   if (values.queue !== undefined) {
-    const q = parseQueueUrl('--queue', values.queue);
+    const local = (['workers', 'threads', 'backend'] as const).find((f) => values[f] !== undefined);
+    if (local) throw new UsageError(`--${local} is for a sweep on this machine; with --queue give it to softac worker${local === 'workers' ? ' (as --concurrency)' : ''}`);
+    const q = queueUrl(values.queue);
     const name = values['queue-name'] ?? defaultQueueName;
     const r = await enqueueJobs(q, name, jobs);
     console.log(redact(q, `softac sweep: queue ${name} at ${q.shown}: ${r.added.length} added, ${r.present.length} already there, ${r.retried.length} failed before and added again`));
@@ -215,7 +226,7 @@ class Board {
     if (m.type === 'start') {
       Object.assign(l, { state: m.t > 0 ? 'resumed' : 'running', epoch: m.epochsDone, t: m.t, total: m.total });
       this.say(j, `${m.t > 0 ? `resumed at step ${m.t}` : 'started'}`);
-      for (const w of m.warnings) this.say(j, `warning: ${w}`);
+      for (const w of m.warnings) this.say(j, `warning: ${w}`, true);
     } else if (m.type === 'step') Object.assign(l, { t: m.t, total: m.total });
     else if (m.type === 'epoch') {
       Object.assign(l, { epoch: m.epoch, t: m.steps, testReturn: m.testReturn });
@@ -278,7 +289,7 @@ async function statusCommand(argv: string[]): Promise<void> {
   const header = ['job', 'state', 'epoch', 'test return', 'worker', 'error'];
   const rows: string[][] = [];
   if (values.queue !== undefined) {
-    const q = parseQueueUrl('--queue', values.queue);
+    const q = queueUrl(values.queue);
     const name = values['queue-name'] ?? defaultQueueName;
     for (const r of await queueStatus(q, name)) {
       const p = r.progress;

@@ -134,6 +134,38 @@ test('Redis goes away mid-sweep and comes back with its data: no job is lost', a
   }
 });
 
+test('a worker stopped by SIGTERM checkpoints its job and gives it back at once; the next worker resumes it byte-identically', async () => {
+  if (!redisOrSkip('the queued sweep test')) return;
+  const ref = await referenceRuns();
+  const redis = await startRedis();
+  try {
+    const url = redis.url(4), runs = join(mkdtempSync(join(tmpdir(), 'softac-sweep-t-')), 'runs');
+    assert.is((await runCli(['sweep', '--seeds', '0', ...tiny, '--queue', url])).status, 0);
+    let sent = false;
+    const a = startCli(worker(url, runs, 'wa', ['--lock-ms', '60000']), {
+      timeoutMs: 60_000,
+      onStdout: (_, child) => {
+        if (!sent && a.output().includes('epoch 1/4')) {
+          sent = true;
+          child.kill('SIGTERM');
+        }
+      },
+    });
+    const ra = await a.done;
+    assert.is(ra.status, 130, ra.stdout + ra.stderr);
+    assert.match(ra.stdout, /Pendulum-v1-seed0: stopped at epoch \d with a checkpoint; back in the queue/);
+    // Back in the queue at once, not after the (here one-minute) lock.
+    const st = await runCli(['sweep', 'status', '--queue', url]);
+    assert.match(st.stdout, /Pendulum-v1-seed0\s+waiting\s+\d\/4\s+-?\d+\.\d\s+wa/, st.stdout);
+    const rb = await runCli(worker(url, runs, 'wb'), { timeoutMs: 60_000 });
+    assert.is(rb.status, 0, rb.stdout + rb.stderr);
+    assert.match(rb.stdout, /Pendulum-v1-seed0: resuming at step \d+ of 1200/);
+    assertSameAsReference(runs, 'Pendulum-v1-seed0', ref);
+  } finally {
+    await redis.stop();
+  }
+});
+
 test('a job that fails for a real reason (its env returns NaN) is failed once, with its error; the others finish', async () => {
   if (!redisOrSkip('the queued sweep test')) return;
   const redis = await startRedis();

@@ -208,7 +208,13 @@ export async function startWorker(o: WorkerOptions): Promise<QueueWorker> {
   let stopping = false;
 
   const processor = async (job: { id?: string; data: unknown; updateProgress(p: object): Promise<void>; moveToWait(token?: string): Promise<number> }, token?: string) => {
-    const sj = checkJob(`job ${job.id}`, job.data);
+    let sj: SweepJob;
+    try {
+      sj = checkJob(`job ${job.id}`, job.data);
+    } catch (e) {
+      log(`job ${job.id}: failed (not retried): ${(e as Error).message}`);
+      throw new UnrecoverableError(redact(o.queue, (e as Error).message));
+    }
     const dir = join(o.runs, sj.name);
     const progress: JobProgress = { epoch: 0, epochs: sj.options.epochs, steps: 0, testReturn: null, worker: name };
     const report = () => void job.updateProgress({ ...progress }).catch(() => undefined);

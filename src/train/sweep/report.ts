@@ -7,7 +7,7 @@
  * Up's plotting tool reads too.
  */
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 
 import { writeFileAtomic } from '../../io/atomic.js';
 import { optionKeys } from '../../sac/options.js';
@@ -148,7 +148,7 @@ export function sweepReport(runs: string, o: { out: string; includeUnfinished?: 
     [g.label, r.env, String(r.seed), r.dir, String(g.epochs), String(g.steps.at(-1)), String(r.testReturns[g.epochs - 1])].map(csvCell).join(',')))];
   if (groups.length) {
     mkdirSync(o.out, { recursive: true });
-    writeFileAtomic(svgFile, reportSvg(groups, `SAC test return over seeds (${runs})`));
+    writeFileAtomic(svgFile, reportSvg(groups, `SAC, average test return over seeds: ${basename(resolve(runs))}`));
     writeFileAtomic(csvFile, `${csv.join('\n')}\n`);
   }
   const text = [
