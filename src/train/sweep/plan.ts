@@ -158,7 +158,7 @@ export function expandPlan(plan: SweepPlan, where = 'sweep'): SweepJob[] {
 
 /** env, settings and seed, as one line. */
 export function describeJob(j: SweepJob): string {
-  const s = Object.entries(j.settings).map(([k, v]) => ` ${kebab(k)}=${JSON.stringify(v)}`).join('');
+  const s = Object.entries(j.settings).map(([k, v]) => ` ${kebab(k)}=${valueName(v)}`).join('');
   return `${j.env}${s} seed ${j.seed}`;
 }
 
