@@ -119,7 +119,7 @@ test('report groups runs by settings: final test return mean ± std over seeds, 
   assert.is(svg.match(/<polygon /g)?.length, 2, 'a band per group');
   assert.is(svg.match(/<polyline /g)?.length, 2, 'a mean line per group');
   const csv = readFileSync(join(out, 'sweep-report.csv'), 'utf8').trim().split('\n');
-  assert.is(csv[0], 'group,env,seed,run_dir,epochs,steps,final_test_return');
+  assert.is(csv[0], 'group,env,seed,run,epochs,steps,final_test_return');
   assert.is(csv.length, 5);
 
   // softac bench learn's run directories (<env>-seed<N>), one unfinished: left out unless --all.

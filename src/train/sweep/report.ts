@@ -7,7 +7,7 @@
  * Up's plotting tool reads too.
  */
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, join } from 'node:path';
 
 import { writeFileAtomic } from '../../io/atomic.js';
 import { optionKeys } from '../../sac/options.js';
@@ -111,10 +111,14 @@ export function reportSvg(groups: readonly ReportGroup[], title: string): string
     const band = g.runs.length > 1 ? `<polygon fill="${c}" fill-opacity="0.18" stroke="none" points="${[...up, ...down].join(' ')}"/>` : '';
     return `${band}<polyline fill="none" stroke="${c}" stroke-width="2" points="${g.steps.map((s, i) => `${sx(s)},${sy(g.mean[i]!)}`).join(' ')}"/>`;
   }).join('\n');
-  const legend = groups.map((g, gi) => {
-    const y = T + 14 + gi * 18, c = COLORS[gi % COLORS.length]!;
-    return `<line x1="${L + 10}" x2="${L + 32}" y1="${y}" y2="${y}" stroke="${c}" stroke-width="2"/><text x="${L + 38}" y="${y + 4}">${esc(`${g.label} (${g.runs.length} seed${g.runs.length === 1 ? '' : 's'})`)}</text>`;
-  }).join('');
+  // Bottom right, where rising curves are least likely to be (as learning-curve.svg's legend).
+  const names = groups.map((g) => `${g.label} (${g.runs.length} seed${g.runs.length === 1 ? '' : 's'})`);
+  const lw = 48 + 6.6 * Math.max(...names.map((n) => n.length)), lx = W - R - 8 - lw, ly = H - B - 10 - 18 * groups.length;
+  const legend = `<rect x="${lx.toFixed(1)}" y="${ly}" width="${lw.toFixed(1)}" height="${18 * groups.length + 4}" fill="white" fill-opacity="0.85" stroke="#ccc"/>`
+    + names.map((n, gi) => {
+      const y = ly + 11 + gi * 18, c = COLORS[gi % COLORS.length]!;
+      return `<line x1="${(lx + 8).toFixed(1)}" x2="${(lx + 30).toFixed(1)}" y1="${y}" y2="${y}" stroke="${c}" stroke-width="2"/><text x="${(lx + 36).toFixed(1)}" y="${y + 4}">${esc(n)}</text>`;
+    }).join('');
   const yt = ticks(y0, y1, 6).map((v) => `<line x1="${L}" x2="${W - R}" y1="${sy(v)}" y2="${sy(v)}" stroke="#ddd"/><text x="${L - 6}" y="${(Number(sy(v)) + 4).toFixed(1)}" text-anchor="end">${v}</text>`).join('');
   const xt = ticks(0, x1, 6).map((v) => `<text x="${sx(v)}" y="${H - B + 18}" text-anchor="middle">${v}</text>`).join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">
@@ -144,11 +148,11 @@ export function sweepReport(runs: string, o: { out: string; includeUnfinished?: 
     return `| ${g.label} | ${g.runs.map((r) => r.seed).join(', ')} | ${g.epochs}${unfinished} | ${g.steps.at(-1)} | ${final.mean.toFixed(1)} ± ${final.std.toFixed(1)} |`;
   });
   const svgFile = join(o.out, 'sweep-report.svg'), csvFile = join(o.out, 'sweep-report.csv');
-  const csv = ['group,env,seed,run_dir,epochs,steps,final_test_return', ...groups.flatMap((g) => g.runs.map((r) =>
-    [g.label, r.env, String(r.seed), r.dir, String(g.epochs), String(g.steps.at(-1)), String(r.testReturns[g.epochs - 1])].map(csvCell).join(',')))];
+  const csv = ['group,env,seed,run,epochs,steps,final_test_return', ...groups.flatMap((g) => g.runs.map((r) =>
+    [g.label, r.env, String(r.seed), basename(r.dir), String(g.epochs), String(g.steps.at(-1)), String(r.testReturns[g.epochs - 1])].map(csvCell).join(',')))];
   if (groups.length) {
     mkdirSync(o.out, { recursive: true });
-    writeFileAtomic(svgFile, reportSvg(groups, `SAC, average test return over seeds: ${basename(resolve(runs))}`));
+    writeFileAtomic(svgFile, reportSvg(groups, `SAC on ${[...new Set(kept.map((r) => basename(r.env).replace(/\.m?js$/, '')))].join(', ')}: average test return over seeds`));
     writeFileAtomic(csvFile, `${csv.join('\n')}\n`);
   }
   const text = [
