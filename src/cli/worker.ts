@@ -27,7 +27,8 @@ Each epoch is reported to the job's progress (\`softac sweep status --queue URL\
                        to another worker about this long after [30000]
   --max-stalls N       times a job may be handed on from a dead worker before it fails [5]
   --name NAME          this worker in job progress [host:pid]
-  --exit-when-empty    exit once no job is waiting, delayed or running
+  --exit-when-empty    exit once no job is waiting, delayed or running (start it after the
+                       sweep is queued)
 
 Ctrl-C or SIGTERM stops each running job with a checkpoint and puts it back on the queue,
 where another worker resumes it; a second one exits at once (the last epoch's files stay).

@@ -68,6 +68,31 @@ test('a bad plan is refused before anything runs, naming what is wrong', () => {
   assert.not.ok(existsSync(runs), 'a refused plan wrote the runs root');
 });
 
+test('queue and worker flags: a bad URL or a missing flag is a usage error, and a password never shows', () => {
+  const pw = 'hunter2-Xy';
+  const cases: [string[], RegExp][] = [
+    [['worker', '--runs', 'r'], /worker: --queue must be given/],
+    [['worker', '--queue', 'redis://127.0.0.1:6379/0'], /worker: --runs must be given/],
+    [['worker', '--queue', `http://:${pw}@127.0.0.1/0`, '--runs', 'r'], /--queue must be a Redis URL \(redis:\/\/ or rediss:\/\/\), got "http:\/\/:\*\*\*@127\.0\.0\.1\/0"/],
+    [['worker', '--queue', 'redis://h/0', '--runs', 'r', '--lock-ms', '10'], /--lock-ms must be an integer from 500 to 3600000, got '10'/],
+    [['sweep', '--queue', `redis://:${pw}@127.0.0.1:6379/zero`], /--queue must end in a database number \(\/0\), got "redis:\/\/:\*\*\*@127\.0\.0\.1:6379\/zero"/],
+    [['sweep', '--queue', `not a url ${pw}`], /--queue must be a Redis URL such as redis:\/\/host:6379\/0/],
+    [['sweep', '--workers', '2', '--queue', 'redis://127.0.0.1:6379/0'], /--workers is for a sweep on this machine; with --queue give it to softac worker \(as --concurrency\)/],
+    [['sweep', '--queue-name', 'q'], /--queue-name goes with --queue/],
+  ];
+  for (const [args, message] of cases) {
+    const r = runCliSync(args);
+    assert.is(r.status, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+    assert.match(r.stderr, message, args.join(' '));
+    assert.not.ok((r.stdout + r.stderr).includes(pw), `the password shows: ${r.stderr}`);
+  }
+  // No Redis there: a clear error, quickly, without the password.
+  const down = runCliSync(['sweep', 'status', '--queue', `redis://:${pw}@127.0.0.1:1/0`], { timeoutMs: 30_000 });
+  assert.is(down.status, 1, down.stderr);
+  assert.match(down.stderr, /queue softac-sweep at redis:\/\/:\*\*\*@127\.0\.0\.1:1\/0: .*ECONNREFUSED/);
+  assert.not.ok(down.stderr.includes(pw));
+});
+
 test('a local sweep stopped by Ctrl-C continues when run again: done jobs skipped, the rest resumed, each run byte-identical to softac train', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'softac-sweep-local-')), runs = join(dir, 'runs');
   const args = ['sweep', '--seeds', '0-2', '--set', 'lr=0.001', ...tiny, '--runs', runs, '--workers', '2', '--threads', '1'];

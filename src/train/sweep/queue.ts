@@ -15,6 +15,9 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
+// Types only: erased from the JavaScript, so importing this file does not load bullmq.
+import type { Job } from 'bullmq';
+
 import type { BackendChoice } from '../../kernels/index.js';
 import { checkJob, type SweepJob } from './plan.js';
 import { forkJob, JobFailure, type JobProcess } from './process.js';
@@ -37,7 +40,8 @@ export function parseQueueUrl(subject: string, raw: string): QueueUrl {
   try {
     u = new URL(raw);
   } catch {
-    throw new RangeError(`${subject} must be a Redis URL such as redis://host:6379/0, got ${JSON.stringify(redactLoose(raw))}`);
+    // Not shown: where the password would be in a string that is not a URL is anyone's guess.
+    throw new RangeError(`${subject} must be a Redis URL such as redis://host:6379/0, got a string that is not a URL (not shown, as it may hold a password)`);
   }
   const secrets = u.password ? [u.password, decodeURIComponent(u.password)] : [];
   const shown = u.password ? raw.split(u.password).join('***') : raw;
@@ -45,11 +49,6 @@ export function parseQueueUrl(subject: string, raw: string): QueueUrl {
   if (!u.hostname) throw new RangeError(`${subject} must name a host, got ${JSON.stringify(shown)}`);
   if (u.pathname !== '' && u.pathname !== '/' && !/^\/\d+$/.test(u.pathname)) throw new RangeError(`${subject} must end in a database number (/0), got ${JSON.stringify(shown)}`);
   return { url: raw, shown, secrets: secrets.filter((s) => s.length > 0) };
-}
-
-/** A string that did not parse as a URL, with anything between '//' and '@' hidden. */
-function redactLoose(s: string): string {
-  return s.replace(/\/\/[^@/]*@/, '//***@');
 }
 
 /** `text` with the URL's password (raw and decoded) replaced by ***. */
@@ -207,7 +206,7 @@ export async function startWorker(o: WorkerOptions): Promise<QueueWorker> {
   const running = new Set<JobProcess>();
   let stopping = false;
 
-  const processor = async (job: { id?: string; data: unknown; updateProgress(p: object): Promise<void>; moveToWait(token?: string): Promise<number> }, token?: string) => {
+  const processor = async (job: Job<unknown>, token?: string) => {
     let sj: SweepJob;
     try {
       sj = checkJob(`job ${job.id}`, job.data);
@@ -259,7 +258,7 @@ export async function startWorker(o: WorkerOptions): Promise<QueueWorker> {
   };
 
   const connection = { url: o.queue.url, maxRetriesPerRequest: null };
-  const worker = new Worker(o.queueName, processor as never, {
+  const worker = new Worker(o.queueName, processor, {
     connection, concurrency: o.concurrency, name, lockDuration: o.lockMs, stalledInterval: o.lockMs, maxStalledCount: o.maxStalls, autorun: false,
   });
   let lastError = 0;
