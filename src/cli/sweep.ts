@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import type { BackendChoice } from '../kernels/index.js';
-import { type JobOutcome, runState } from '../train/sweep/job.js';
+import { type JobOutcome, otherRun, runState } from '../train/sweep/job.js';
 import { runLocalSweep } from '../train/sweep/local.js';
 import { describeJob, expandPlan, optionKey, type SweepJob, type SweepPlan } from '../train/sweep/plan.js';
 import { JobFailure } from '../train/sweep/process.js';
@@ -154,7 +154,7 @@ export async function sweepCommand(argv: string[]): Promise<void> {
     console.log(`softac sweep: ${jobs.length} job${jobs.length === 1 ? '' : 's'} under ${runs}`);
     for (const j of jobs) {
       const st = runState(join(runs, j.name));
-      const disk = st.done ? 'done' : st.hasCheckpoint ? `resumes at epoch ${st.epochsDone}/${j.options.epochs}` : 'new';
+      const disk = otherRun(st, j) ? 'holds another run' : st.done ? 'done' : st.hasCheckpoint ? `resumes at epoch ${st.epochsDone}/${j.options.epochs}` : 'new';
       console.log(`  ${j.name.padEnd(40)} ${describeJob(j)}, ${j.options.epochs} epochs of ${j.options.stepsPerEpoch} steps [${disk}]`);
     }
     return;
@@ -171,6 +171,9 @@ export async function sweepCommand(argv: string[]): Promise<void> {
     return;
   }
 
+  // A directory that holds another run (a fixed option changed since, say) is refused before any job starts.
+  const others = jobs.map((j) => otherRun(runState(join(runs, j.name)), j)).filter((x) => x !== null);
+  if (others.length) throw new UsageError(`sweep: ${others[0]}${others.length > 1 ? ` (and ${others.length - 1} more)` : ''}`);
   console.log(`softac sweep: ${jobs.length} jobs under ${runs}, ${workers} at a time, ${threads} thread${threads === 1 ? '' : 's'} each`);
   const board = new Board(jobs);
   const outcomes = await whileStoppable(async (stopSignal) => {

@@ -128,6 +128,28 @@ test('a local sweep stopped by Ctrl-C continues when run again: done jobs skippe
   assert.is(status.stdout.match(/Pendulum-v1-lr=0\.001-seed\d\s+done\s+4\/4\s+-?\d+\.\d/g)?.length, 3, status.stdout);
 });
 
+test('a local job that fails (its env returns NaN) is reported while the others finish; a runs root holding other runs is refused before any job starts', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'softac-sweep-fail-')), runs = join(dir, 'runs');
+  const env = join(dir, 'nan-env.mjs');
+  writeFileSync(env, `export default class NanAt50 {
+  observationSpace = { shape: [1] };
+  actionSpace = { shape: [1], low: [-1], high: [1] };
+  t = 0;
+  reset() { this.t = 0; return [0]; }
+  step() { this.t++; return { observation: [0], reward: this.t === 50 ? NaN : 0, terminated: false, truncated: this.t >= 100 }; }
+}\n`);
+  const r = await runCli(['sweep', '--env', `Pendulum-v1,${env}`, ...tiny, '--runs', runs, '--workers', '2', '--threads', '1'], { timeoutMs: 60_000 });
+  assert.is(r.status, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /nan-env-seed0: failed: .*reward.*NaN/);
+  assert.match(r.stdout, /1 done, 0 stopped or not started, 1 failed/);
+  const changed = runCliSync(['sweep', ...tiny, '--epochs', '5', '--runs', runs]);
+  assert.is(changed.status, 2, changed.stdout + changed.stderr);
+  assert.match(changed.stderr, /sweep: run directory .*Pendulum-v1-seed0 holds another run \(epochs 4, not 5\); give another runs root or remove it/);
+  assert.is(readProgress(join(runs, 'Pendulum-v1-seed0', 'progress.txt')).Epoch!.length, 4, 'the refused sweep touched the run');
+  const dry = runCliSync(['sweep', ...tiny, '--epochs', '5', '--runs', runs, '--dry-run']);
+  assert.match(dry.stdout, /Pendulum-v1-seed0 .*\[holds another run\]/);
+});
+
 test('report groups runs by settings: final test return mean ± std over seeds, an SVG with a band, a CSV; bench learn dirs too', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'softac-sweep-report-')), runs = join(dir, 'runs'), out = join(dir, 'report');
   const s = await runCli(['sweep', '--seeds', '0-1', '--set', 'alpha=0.2,auto', ...tiny, '--runs', runs, '--workers', '2', '--threads', '1'], { timeoutMs: 90_000 });

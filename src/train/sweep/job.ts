@@ -59,15 +59,20 @@ export function runState(dir: string): RunState {
     done: epochs !== null && steps.length >= epochs && hasCheckpoint };
 }
 
-/** The directory must hold this very job (same env, seed and every option) to be continued. */
-function checkSameJob(st: RunState, job: SweepJob): void {
-  const c = st.config!, differs: string[] = [];
+/**
+ * Why a run directory cannot be continued as this job: it holds another run (another env,
+ * seed or option). Null when it holds this very job, or nothing yet.
+ */
+export function otherRun(st: RunState, job: SweepJob): string | null {
+  const c = st.config;
+  if (!c) return null;
+  const differs: string[] = [];
   if (c.env !== job.env) differs.push(`env ${String(c.env)}, not ${job.env}`);
   if (c.seed !== job.seed) differs.push(`seed ${String(c.seed)}, not ${job.seed}`);
   for (const [k, v] of Object.entries(job.options)) {
     if (JSON.stringify(c.options?.[k]) !== JSON.stringify(v)) differs.push(`${k} ${JSON.stringify(c.options?.[k])}, not ${JSON.stringify(v)}`);
   }
-  if (differs.length) throw new JobError(`run directory ${st.dir} holds another run (${differs.join('; ')}); give another runs root or remove it`);
+  return differs.length ? `run directory ${st.dir} holds another run (${differs.join('; ')}); give another runs root or remove it` : null;
 }
 
 /** A job that cannot succeed however often it is tried (a bad env, another run in its directory, a NaN). */
@@ -97,7 +102,8 @@ export interface JobOutcome {
 /** Runs (or continues, or skips) one job in `dir`. Errors that retrying cannot cure are JobErrors. */
 export async function runJob(job: SweepJob, dir: string, hooks: JobHooks = {}): Promise<JobOutcome> {
   const st = runState(dir);
-  if (st.config) checkSameJob(st, job);
+  const other = otherRun(st, job);
+  if (other) throw new JobError(other);
   if (st.done) return { state: 'skipped', epochsDone: st.epochsDone, testReturn: st.testReturns.at(-1) ?? NaN };
   const cb = { onStep: hooks.onStep, onEpoch: (s: EpochStats) => hooks.onEpoch?.(s, job.options.epochs) };
   let r: Run;
