@@ -272,10 +272,18 @@ class Board {
     if (!force && now - this.lastDraw < 200) return;
     this.lastDraw = now;
     this.clear();
-    const text = this.jobs.map((j) => {
+    // More jobs than the terminal has rows: the cursor cannot climb past the top, so only the
+    // jobs in progress (or failed) get a line, under a count of the others by state.
+    let shown = this.jobs, summary: string[] = [];
+    if (shown.length > (process.stdout.rows ?? 24) - 2) {
+      shown = shown.filter((j) => !['waiting', 'done'].includes(this.lines.get(j.name)!.state));
+      const count = (st: string) => this.jobs.filter((j) => this.lines.get(j.name)!.state === st).length;
+      summary = [`${count('done')} done, ${count('waiting')} waiting, ${shown.length} below`];
+    }
+    const text = [...summary, ...shown.map((j) => {
       const l = this.lines.get(j.name)!;
       return `${j.name.padEnd(this.width)}  ${l.state.padEnd(8)} epoch ${`${l.epoch}/${l.epochs}`.padStart(9)}  step ${`${l.t}/${l.total}`.padStart(17)}  test return ${ret(l.testReturn).padStart(9)}`;
-    });
+    })];
     process.stdout.write(`${text.join('\n')}\n`);
     this.drawn = text.length;
   }
