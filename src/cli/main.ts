@@ -4,7 +4,7 @@
  * (strict: an unknown flag is an error that names it).
  */
 import { EnvSpecError } from '../envs/load.js';
-import { exitAfter, getKernels, nativeSkipped, nativeSource } from '../kernels/index.js';
+import { exitAfter, getKernels, nativeSkipped, nativeSource, wasmLoadError, wasmSource } from '../kernels/index.js';
 import { benchCommand } from './bench.js';
 import { evalCommand } from './eval.js';
 import { machine } from './machine.js';
@@ -50,8 +50,10 @@ commands:
                             of 2000 steps, 1000 random steps first) that learns in about a minute
 
 environment:
-  SOFTAC_BACKEND=js|native|auto   force a backend (default auto)
+  SOFTAC_BACKEND=js|native|wasm|auto   force a backend (default auto: the native addon, else
+                                        WebAssembly, else the TypeScript reference)
   SOFTAC_SIMD=scalar|avx2|avx512|neon   force a SIMD path of the native backend
+  SOFTAC_WASM=FILE                      the WebAssembly module to load instead of wasm/softac.wasm
 `;
 
 function info(): void {
@@ -62,6 +64,13 @@ function info(): void {
   console.log(`native addon: ${source ? `${source.file} (${source.origin})` : 'none'}`);
   // Each place tried before the one in use (or every place), with why it was passed over.
   for (const why of nativeSkipped()) console.log(`  skipped ${why}`);
+  // After the addon, before the reference: the WebAssembly module, when it was tried.
+  if (i.backend !== 'native') {
+    const wasm = i.backend === 'wasm' ? wasmSource() : null;
+    console.log(`WebAssembly: ${wasm ?? 'none'}`);
+    if (!wasm) console.log(`  skipped ${wasmLoadError()}`);
+  }
+  if (i.backend === 'wasm') console.log(`SIMD path: wasm (SIMD128), 1 thread`);
   if (i.backend === 'native') {
     console.log(`SIMD path: ${i.path} (runnable: ${i.paths.join(', ')}; compiled: ${i.compiledPaths.join(', ')})`);
     console.log(`threads: ${i.threads}`);
