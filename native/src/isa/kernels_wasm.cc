@@ -10,6 +10,7 @@
 
 #define SOFTAC_ISA_NAME "wasm"
 #define SOFTAC_ISA_WASM 1
+#define SOFTAC_DOT_ROWS 1  // see dot_rows_block in elementwise.inc
 
 namespace {
 #include "vec_wasm.h"
