@@ -4,7 +4,9 @@
  * (src/kernels/wasm.ts). The alternative keeps parameters, gradients and activations in that
  * memory and calls the exports on pointers, with no copy. Measured here in one run:
  * - GEMM 256^3 both ways: through the backend (A, B copied in, C out) and on the module's
- *   raw exports with the three matrices already in its memory;
+ *   raw exports with the three matrices already in its memory; and, timed the same way in
+ *   the same run for the ratios, on the TypeScript reference and on the native addon's
+ *   active path (one thread) when it loads;
  * - a full SAC update (batch 256, hidden 256x256, HalfCheetah's 17x6) through the backend,
  *   the bytes it copies per update, and what copying those bytes costs at the copy speed
  *   measured in the same run: the most the alternative could save.
@@ -12,15 +14,16 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
-import { loadWasm } from '../src/kernels/index.js';
+import { loadWasm, referenceKernels, tryLoadNative } from '../src/kernels/index.js';
 import { Rng } from '../src/nn/index.js';
 import { ReplayBuffer } from '../src/sac/buffer.js';
 import { SAC } from '../src/sac/sac.js';
 
 export interface WasmMemoryRow { what: string; value: number; unit: string }
 
-/** Calls of run per second: the best of 5 rounds of roundMs. */
+/** Calls of run per second: the best of 5 rounds of roundMs, after a warm-up (V8 tiers wasm code up as it runs). */
 function best(run: () => void, roundMs: number): number {
+  for (let i = 0, start = performance.now(); i < 50 && performance.now() - start < roundMs; i++) run();
   let top = 0;
   for (let r = 0; r < 5; r++) {
     const start = performance.now();
@@ -47,6 +50,17 @@ export function benchWasmMemory(roundMs = 400): WasmMemoryRow[] {
   const c = new Float32Array(N * N);
   const copied = best(() => k.gemm(false, false, N, N, N, 1, a, b, 0, c), roundMs);
   rows.push({ what: 'GEMM 256^3, copies in and out (the backend)', value: (copied * flops) / 1e9, unit: 'GFLOPS' });
+
+  const js = best(() => referenceKernels.gemm(false, false, N, N, N, 1, a, b, 0, c), roundMs);
+  rows.push({ what: 'GEMM 256^3, the TypeScript reference', value: (js * flops) / 1e9, unit: 'GFLOPS' });
+  const native = tryLoadNative();
+  if (native) {
+    const threads = native.info().threads;
+    native.setNumThreads(1);
+    const n = best(() => native.gemm(false, false, N, N, N, 1, a, b, 0, c), roundMs);
+    native.setNumThreads(threads);
+    rows.push({ what: `GEMM 256^3, native ${native.info().path}, 1 thread`, value: (n * flops) / 1e9, unit: 'GFLOPS' });
+  }
 
   // The same module on pointers into its own memory: a separate instance, for the raw exports.
   const WA = (globalThis as unknown as { WebAssembly: { Module: new (b: Uint8Array) => object; Instance: new (m: object, i: object) => { exports: unknown } } }).WebAssembly;
