@@ -16,7 +16,7 @@
  * refreshed whenever the memory has grown, which a call itself may do (GEMM's packing
  * scratch, the staging area).
  */
-import type { KernelInfo, Kernels } from './types.js';
+import { type KernelInfo, type Kernels, LOG_STD_MAX, LOG_STD_MIN } from './types.js';
 import * as check from './validate.js';
 
 /**
@@ -37,8 +37,6 @@ interface WasmExports {
   softac_free(ptr: number): void;
   softac_log_std_min(): number;
   softac_log_std_max(): number;
-  softac_mr(): number;
-  softac_nr(): number;
   softac_gemm(ta: number, tb: number, m: number, n: number, k: number, alpha: number, a: number, b: number, beta: number, c: number): void;
   softac_linear_forward(out: number, inp: number, w: number, bias: number, B: number, I: number, O: number, relu: number): void;
   softac_linear_backward(dinp: number, dw: number, db: number, dout: number, inp: number, w: number, B: number, I: number, O: number): void;
@@ -74,7 +72,7 @@ interface WasmExports {
 export interface WasmKernels extends Kernels {
   /** Single-thread FMA peak (a multiply and an add: SIMD128 has no FMA) in GFLOPS, measured now. */
   fmaPeak(): number;
-  /** The module's memory in bytes now, and how often a call has grown it: for tests. */
+  /** The module's memory in bytes now (it grows, never shrinks): for tests. */
   memoryBytes(): number;
   /** The bytes copied into and out of the module's memory so far: the cost of the copies. */
   bytesCopied(): number;
@@ -217,15 +215,15 @@ function room(x: Float32Array | null): number {
 
 /**
  * The kernels of a compiled softac.wasm (a WebAssembly.Module): for a browser, which fetches
- * and compiles the file itself (`WebAssembly.compileStreaming`); Node's loader above reads
- * it from the package. Each call instantiates the module anew, with its own memory.
+ * and compiles the file itself (`WebAssembly.compileStreaming`); in Node, wasm.ts reads it
+ * from the package. Each call instantiates the module anew, with its own memory.
  */
 export function wasmKernels(module: object): WasmKernels {
   if (webAssembly === undefined) throw new Error('softac: this JavaScript engine has no WebAssembly');
   const ex = new webAssembly.Instance(module, {}).exports as WasmExports;
-  if (ex.softac_log_std_min() !== -20 || ex.softac_log_std_max() !== 2) {
+  if (ex.softac_log_std_min() !== LOG_STD_MIN || ex.softac_log_std_max() !== LOG_STD_MAX) {
     throw new Error(`softac.wasm clamps log_std to [${ex.softac_log_std_min()}, ${ex.softac_log_std_max()}], `
-      + 'this TypeScript to [-20, 2]: the module is from another version');
+      + `this TypeScript to [${LOG_STD_MIN}, ${LOG_STD_MAX}]: the module is from another version`);
   }
   const s = new Staging(ex);
   let threads = 1;
