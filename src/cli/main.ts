@@ -36,9 +36,10 @@ commands:
   bench sac [--json] [--seconds S] [--threads 1,2] [--batches 100,256] [--dims 3x1,17x6]
             [--no-js] [--no-pytorch]
                             full SAC updates per second, GFLOPS and fraction of the FMA
-                            peak, native, WebAssembly and TypeScript, with PyTorch's update measured in
-                            the same run when python3 has torch; the 256x256x256 GEMM on
-                            one thread (softac's, and torch.mm's); act() latency, env steps/s
+                            peak, native, WebAssembly and TypeScript, with PyTorch's update
+                            measured in the same run when python3 has torch; the 256x256x256
+                            GEMM on one thread (softac's, and torch.mm's); act() latency,
+                            env steps/s
   bench envs [--json] [--seconds S]
                             MuJoCo env steps per second, beside a raw mj_step loop over the
                             same model in the same run (the wrapper's overhead)

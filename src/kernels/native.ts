@@ -156,8 +156,8 @@ function load(): LoadResult {
     loaded = envError ? { addon: null, file, origin, skipped, error: envError } : { addon: r.addon, file, origin, skipped, error: null };
     return loaded;
   }
-  // The WebAssembly backend (issue 16 part 2) is tried after these, before the TypeScript
-  // reference; its loader is its own file, as this one is the addon's.
+  // The WebAssembly backend is tried after these, before the TypeScript reference
+  // (index.ts); its loader is its own file (wasm.ts), as this one is the addon's.
   loaded = { addon: null, file: null, origin: null, skipped, error: `no native addon (${skipped.join('; ')})` };
   return loaded;
 }
