@@ -13,8 +13,10 @@ import { tryLoadNative, tryLoadWasm } from '../../src/kernels/index.js';
 import { cases, fingerprint, type Golden, goldenPath, type Variant } from './runs.js';
 
 const golden: Golden = JSON.parse(readFileSync(goldenPath, 'utf8'));
-const native = process.env.SOFTAC_BACKEND === 'js' ? null : tryLoadNative();
-const wasm = process.env.SOFTAC_BACKEND === 'js' ? null : tryLoadWasm();
+// SOFTAC_BACKEND=js: the reference only; =wasm: the reference and the module (as test/helpers/backends.ts).
+const mode = process.env.SOFTAC_BACKEND;
+const native = mode === 'js' || mode === 'wasm' ? null : tryLoadNative();
+const wasm = mode === 'js' ? null : tryLoadWasm();
 const variants: Variant[] = ['js', ...(native?.info().paths ?? []).map((p) => `native/${p}` as Variant).filter((v) => golden[v]),
   ...(wasm ? ['wasm' as const] : [])];
 
