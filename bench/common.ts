@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 import { Bench } from 'tinybench';
 
-import { referenceKernels } from '../src/kernels/index.js';
+import { referenceKernels, tryLoadWasm } from '../src/kernels/index.js';
 import type { Kernels, NativeKernels, SimdPath } from '../src/kernels/index.js';
 
 export interface BenchRow {
@@ -15,7 +15,7 @@ export interface BenchRow {
   k?: number;
   /** Free-form shape, when m/n/k do not describe it (an MLP's sizes, say). */
   shape?: string;
-  path: SimdPath | 'js' | 'Math.tanh';
+  path: SimdPath | 'wasm' | 'js' | 'Math.tanh';
   threads: number;
   gflops?: number;
   gelem_per_s?: number;
@@ -28,12 +28,17 @@ export interface BenchRow {
   median_ms: number;
 }
 
-/** One backend configuration to measure: the reference, or a native path at a thread count. */
-export interface Target { kernels: Kernels; path: SimdPath | 'js'; threads: number; peak?: number }
+/** One backend configuration to measure: the reference, a native path at a thread count, or WebAssembly. */
+export interface Target { kernels: Kernels; path: SimdPath | 'wasm' | 'js'; threads: number; peak?: number }
 
-/** The reference, then every runnable native path with each thread count (peak = FMA peak x threads). */
+/**
+ * The reference, then WebAssembly when its module loads (one thread), then every runnable
+ * native path with each thread count (peak = FMA peak x threads).
+ */
 export function targets(native: NativeKernels | null, threads: number[]): Target[] {
   const out: Target[] = [{ kernels: referenceKernels, path: 'js', threads: 1 }];
+  const wasm = tryLoadWasm();
+  if (wasm) out.push({ kernels: wasm, path: 'wasm', threads: 1, peak: wasm.fmaPeak() });
   if (!native) return out;
   for (const path of native.info().paths) {
     native.setSimdPath(path);

@@ -2,7 +2,7 @@
  * The SAC benchmark (`softac bench sac`): full Spinning Up updates (Q step, policy step,
  * polyak; batch sampled from a replay buffer) per second, at batch 100 and 256, hidden
  * (256, 256), with Pendulum's dims (3, 1) and HalfCheetah's (17, 6), on the native backend
- * with each thread count and on the TypeScript backend; GFLOPS from the exact FLOP count
+ * with each thread count, on the WebAssembly backend (one thread) and on the TypeScript backend; GFLOPS from the exact FLOP count
  * of bench/flops.ts and the fraction of the FMA peak the addon's probe measures. Also the
  * latency of act() on one observation and Pendulum's env steps per second. When python3
  * with torch is installed, the same update in PyTorch (bench/pytorch_sac.py) is measured in
@@ -12,7 +12,7 @@
 import * as is from '../src/check/is.js';
 import { Pendulum } from '../src/envs/index.js';
 import type { Kernels, NativeKernels } from '../src/kernels/index.js';
-import { referenceKernels, tryLoadNative } from '../src/kernels/index.js';
+import { referenceKernels, tryLoadNative, tryLoadWasm } from '../src/kernels/index.js';
 import { Rng } from '../src/nn/index.js';
 import { ReplayBuffer } from '../src/sac/buffer.js';
 import { SAC } from '../src/sac/sac.js';
@@ -25,7 +25,7 @@ export interface SacBenchRow {
   obs_dim: number;
   act_dim: number;
   hidden: number[];
-  backend: 'native' | 'js' | 'pytorch';
+  backend: 'native' | 'wasm' | 'js' | 'pytorch';
   path: string;
   threads: number;
   updates_per_s: number;
@@ -35,7 +35,7 @@ export interface SacBenchRow {
 
 export interface ActBenchRow {
   bench: 'act';
-  backend: 'native' | 'js';
+  backend: 'native' | 'wasm' | 'js';
   path: string;
   deterministic: boolean;
   latency_us: number;
@@ -48,7 +48,7 @@ export interface GemmBenchRow {
   m: number;
   n: number;
   k: number;
-  backend: 'native' | 'pytorch';
+  backend: 'native' | 'wasm' | 'pytorch';
   path: string;
   threads: number;
   gflops: number;
@@ -143,7 +143,7 @@ function envStepsPerSecond(): number {
 /** The hidden layers' product (256 x 256 x 256) on one thread, best of 5 rounds. */
 const GEMM_N = 256;
 
-function nativeGemmRows(native: NativeKernels, path: string, peak: number, seconds: number): GemmBenchRow[] {
+function nativeGemmRows(native: Kernels, path: string, peak: number, seconds: number, backend: 'native' | 'wasm' = 'native'): GemmBenchRow[] {
   const rng = new Rng(3);
   const a = Float32Array.from({ length: GEMM_N * GEMM_N }, () => rng.uniformIn(-0.5, 0.5));
   const b = Float32Array.from({ length: GEMM_N * GEMM_N }, () => rng.uniformIn(-0.5, 0.5));
@@ -153,7 +153,7 @@ function nativeGemmRows(native: NativeKernels, path: string, peak: number, secon
     const run = () => native.gemm(layout[0] === 'T', layout[1] === 'T', GEMM_N, GEMM_N, GEMM_N, 1, a, b, 0, c);
     for (let i = 0; i < 50; i++) run();
     const best = (bestCallsPerSecond(run, 5, (1000 * Math.min(seconds, 2)) / 5) * 2 * GEMM_N ** 3) / 1e9;
-    return { bench: 'gemm', layout, m: GEMM_N, n: GEMM_N, k: GEMM_N, backend: 'native', path, threads: 1, gflops: best, peak_fraction: best / peak };
+    return { bench: 'gemm', layout, m: GEMM_N, n: GEMM_N, k: GEMM_N, backend, path, threads: 1, gflops: best, peak_fraction: best / peak };
   });
 }
 
@@ -196,6 +196,10 @@ export async function benchSac(o: SacBenchOptions): Promise<void> {
     if (typeof torchAll === 'string') o.onNote(torchAll);
     // The GEMM rows first: softac's product and, in the same run, PyTorch's BLAS on it.
     if (native) for (const r of nativeGemmRows(native, path, peak, o.seconds)) o.onRow(r);
+    // The WebAssembly backend's rows beside the native ones, in the same run (its peak is its own).
+    const wasm = tryLoadWasm();
+    const wasmPeak = wasm ? wasm.fmaPeak() : 0;
+    if (wasm) for (const r of nativeGemmRows(wasm, 'wasm', wasmPeak, o.seconds, 'wasm')) o.onRow(r);
     const torch = typeof torchAll === 'string' ? torchAll : torchAll.filter((r): r is SacBenchRow => r.bench === 'sac_update');
     if (typeof torchAll !== 'string') {
       for (const r of torchAll) if (r.bench === 'gemm') o.onRow({ ...r, peak_fraction: peak ? r.gflops / peak : null });
@@ -217,6 +221,11 @@ export async function benchSac(o: SacBenchOptions): Promise<void> {
             o.onRow({ ...base, backend: 'native', path, threads: t, updates_per_s: ups, gflops, peak_fraction: gflops / (peak * t) });
           }
         }
+        if (wasm) {
+          const ups = updatesPerSecond(wasm, batch, obsDim, actDim, o.seconds, 10);
+          const gflops = (ups * flops) / 1e9;
+          o.onRow({ ...base, backend: 'wasm', path: 'wasm', threads: 1, updates_per_s: ups, gflops, peak_fraction: gflops / wasmPeak });
+        }
         if (o.js) {
           const ups = updatesPerSecond(referenceKernels, batch, obsDim, actDim, Math.min(o.seconds, 1), 3);
           o.onRow({ ...base, backend: 'js', path: 'js', threads: 1, updates_per_s: ups, gflops: (ups * flops) / 1e9, peak_fraction: null });
@@ -227,6 +236,7 @@ export async function benchSac(o: SacBenchOptions): Promise<void> {
       native.setNumThreads(1);
       for (const det of [true, false]) o.onRow({ bench: 'act', backend: 'native', path, deterministic: det, latency_us: actLatencyUs(native, det, o.actCalls ?? 2000) });
     }
+    if (wasm) for (const det of [true, false]) o.onRow({ bench: 'act', backend: 'wasm', path: 'wasm', deterministic: det, latency_us: actLatencyUs(wasm, det, o.actCalls ?? 2000) });
     for (const det of [true, false]) o.onRow({ bench: 'act', backend: 'js', path: 'js', deterministic: det, latency_us: actLatencyUs(referenceKernels, det, o.actCalls ?? 2000) });
     o.onRow({ bench: 'env_steps', env: 'Pendulum-v1', steps_per_s: envStepsPerSecond() });
   });

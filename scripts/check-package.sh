@@ -3,9 +3,11 @@
 # installs the tarball into a new project with `npm install --ignore-scripts` and with only
 # node and npm on PATH (no compiler, no CMake, no make), and checks that `softac info`
 # reports the native backend from the prebuild, that a short trainInWorker run, Policy.load
-# and act() work, that a strict TypeScript project compiles against the installed types,
-# and that with this platform's prebuild removed softac falls back to the TypeScript
-# reference and says why. Ends with "N passed, N failed". Needs the TypeScript built.
+# and act() work, that a strict TypeScript project compiles against the installed types;
+# that with this platform's prebuild removed softac falls back to WebAssembly, says why,
+# and passes the same run; and that with the module removed too it falls back to the
+# TypeScript reference and says why. Ends with "N passed, N failed". Needs the TypeScript
+# built.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -47,9 +49,9 @@ info_says() {
   for line in "$@"; do grep -qxF -- "$line" <<<"$out" || { echo "missing: $line"; return 1; }; done
 }
 
-check "the tarball holds both prebuilds, no tests and no local build" \
+check "the tarball holds both prebuilds and the wasm module, no tests and no local build" \
   test -f "$pkg/prebuilds/linux-x64/softac.node" -a -f "$pkg/prebuilds/linux-arm64/softac.node" \
-    -a ! -e "$pkg/dist/test" -a ! -e "$pkg/test" -a ! -e "$pkg/build"
+    -a -f "$pkg/wasm/softac.wasm" -a ! -e "$pkg/dist/test" -a ! -e "$pkg/test" -a ! -e "$pkg/build"
 
 # newest_at_most PREFIX MAX FILE...: no FILE needs a symbol version PREFIX_x newer than MAX.
 newest_at_most() {
@@ -66,16 +68,17 @@ check "the prebuilds need libstdc++ of GCC 6 at most" newest_at_most GLIBCXX GLI
 
 # What npm would run without --ignore-scripts: with a prebuild here it must not compile.
 check "the install script exits 0 at once, building nothing" \
-  bash -c "cd '$pkg' && timeout 10 env PATH='$tmp/bin' node scripts/build-native.mjs && test ! -e build"
+  bash -c "cd '$pkg' && timeout 10 env PATH='$tmp/bin' node scripts/build-native.mjs && test ! -e build \
+    && timeout 10 env PATH='$tmp/bin' node scripts/build-wasm.mjs && test ! -e build-wasm"
 
 check "softac info: the native backend, from prebuilds/$tag" \
   info_says 'backend: native' "native addon: prebuilds/$tag/softac.node (prebuild)"
 
 cat >"$tmp/app/smoke.mjs" <<'EOF'
-// A short run in a worker, then a saved model loaded as a Policy, on the prebuilt addon.
+// A short run in a worker, then a saved model loaded as a Policy, on the backend $EXPECT.
 import { getKernels, Pendulum, Policy, train, trainInWorker } from 'softac';
 
-if (getKernels().backend !== 'native') throw new Error(`backend is ${getKernels().backend}`);
+if (getKernels().backend !== process.env.EXPECT) throw new Error(`backend is ${getKernels().backend}, expected ${process.env.EXPECT}`);
 const options = { epochs: 1, stepsPerEpoch: 200, startSteps: 100, updateAfter: 100, updateEvery: 50,
   batchSize: 32, numTestEpisodes: 1, maxEpLen: 50, hidden: [16, 16] };
 const run = await trainInWorker({ env: 'Pendulum-v1', seed: 0, out: null, options });
@@ -90,7 +93,7 @@ const b = policy.act([1, 0, 0]);
 if (b.length !== 1 || !(Math.abs(b[0]) <= 2)) throw new Error(`Policy.load act: ${b}`);
 console.log(`trained ${summary.steps} steps in a worker; Policy.load act: ${b[0]}`);
 EOF
-check "trainInWorker, Policy.load and act() on the prebuild" timeout 300 node smoke.mjs
+check "trainInWorker, Policy.load and act() on the prebuild" env EXPECT=native timeout 300 node smoke.mjs
 
 cat >"$tmp/app/consumer.ts" <<'EOF'
 import { Policy, trainInWorker } from 'softac';
@@ -114,8 +117,15 @@ check "a strict TypeScript project compiles against the installed types" \
   node "$root/node_modules/typescript/bin/tsc" -p tsconfig.json
 
 rm -r "$pkg/prebuilds/$tag"
-check "without prebuilds/$tag: the TypeScript reference, and why" \
-  info_says 'backend: js' 'native addon: none' "  skipped prebuild: none for $tag" \
-    '  skipped local build: no build/Release/softac.node (`npm run build:native` makes one)'
+check "without prebuilds/$tag: WebAssembly, and why not the addon" \
+  info_says 'backend: wasm' 'native addon: none' "  skipped prebuild: none for $tag" \
+    '  skipped local build: no build/Release/softac.node (`npm run build:native` makes one)' \
+    'WebAssembly: wasm/softac.wasm'
+check "trainInWorker, Policy.load and act() on WebAssembly" env EXPECT=wasm timeout 300 node smoke.mjs
+
+rm "$pkg/wasm/softac.wasm"
+check "without the wasm module either: the TypeScript reference, and why" \
+  info_says 'backend: js' 'native addon: none' "  skipped prebuild: none for $tag" 'WebAssembly: none' \
+    '  skipped no wasm/softac.wasm (`npm run build:wasm` makes one; it needs clang-14, lld-14, wasi-libc and libclang-rt-14-dev-wasm32)'
 
 finish

@@ -1,8 +1,9 @@
 // Builds the binaries that `npm pack` puts in the package (its `prepack` step):
 // prebuilds/linux-x64/softac.node natively and prebuilds/linux-arm64/softac.node with
 // Debian's aarch64 cross compiler (g++-aarch64-linux-gnu), both by cmake-js from
-// native/CMakeLists.txt. Each carries every SIMD path of its architecture and picks one at
-// run time (x64: scalar, AVX2, AVX-512; arm64: scalar, NEON). Node-API binaries link no
+// native/CMakeLists.txt, and wasm/softac.wasm (scripts/build-wasm.mjs). Each addon carries
+// every SIMD path of its architecture and picks one at run time (x64: scalar, AVX2,
+// AVX-512; arm64: scalar, NEON). Node-API binaries link no
 // libnode: napi_* resolve when Node loads them, so one binary serves every Node >= 20.17.
 // `--clean` (the `postpack` step) removes prebuilds/ again: in a checkout, a prebuild left
 // there would be loaded before the local build a developer has just rebuilt.
@@ -49,6 +50,11 @@ for (const { tag, args } of targets) {
   // stderr, like the build's output: `npm pack --json` prints its result on stdout.
   console.error(`softac: prebuilds/${tag}/softac.node`);
 }
+
+// The WebAssembly module, the package's fallback on every other platform (wasm/softac.wasm),
+// built afresh so the tarball never ships a stale one.
+const wasm = spawnSync(process.execPath, [join(root, 'scripts', 'build-wasm.mjs'), '--strict'], { cwd: root, stdio: ['ignore', 2, 2] });
+if (wasm.status !== 0) fail(`scripts/build-wasm.mjs exited with ${wasm.status ?? wasm.signal}`);
 
 function fail(why) {
   console.error(`softac: prebuild failed: ${why}`);

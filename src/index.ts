@@ -3,7 +3,7 @@
  * and a native SIMD implementation), the autograd (Tensor, Tape, differentiable ops) and
  * nn (flat parameters with PyTorch's state-dict names, Linear, MLP, Adam, the PRNG).
  */
-export { getKernels, loadNative, nativeLoadError, referenceKernels, tryLoadNative } from './kernels/index.js';
+export { getKernels, loadNative, loadWasm, nativeLoadError, referenceKernels, tryLoadNative, tryLoadWasm, wasmKernels, wasmLoadError } from './kernels/index.js';
 export type { Backend, BackendChoice, KernelInfo, Kernels, NativeKernels, SimdPath } from './kernels/index.js';
 export * as ag from './autograd/index.js';
 export { Tape, Tensor } from './autograd/index.js';

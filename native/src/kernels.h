@@ -21,7 +21,7 @@ constexpr float kLogStdMax = 2.0f;
 extern "C" {
 
 typedef struct softac_kernel_table {
-  const char* name;  // "scalar" | "avx2" | "avx512" | "neon"
+  const char* name;  // "scalar" | "avx2" | "avx512" | "neon" | "wasm"
   int mr, nr;        // GEMM micro-tile; the driver aligns thread partitions to these
 
   // C[m0:m1, n0:n1] = alpha * op(A) * op(B) + beta * C, then + bias[n] and ReLU if given.
@@ -108,4 +108,5 @@ const softac_kernel_table* softac_kernels_scalar(void);
 const softac_kernel_table* softac_kernels_avx2(void);
 const softac_kernel_table* softac_kernels_avx512(void);
 const softac_kernel_table* softac_kernels_neon(void);
+const softac_kernel_table* softac_kernels_wasm(void);  // wasm/softac.wasm only
 }

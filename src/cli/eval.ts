@@ -23,7 +23,7 @@ export const evalUsage = `usage: softac eval --model FILE [--env NAME|PATH] [--e
   --env NAME|PATH  the environment [Pendulum-v1]
   --episodes N     deterministic episodes to run [10]
   --seed N         seed of the episodes' resets [0]
-  --backend B      js, native or auto [$SOFTAC_BACKEND, else auto]
+  --backend B      js, native, wasm or auto [$SOFTAC_BACKEND, else auto]
   --render PAGE    also write the first episode as a replay: one self-contained HTML
                    page (play, pause, a time slider, the reward terms of each step)
 `;
@@ -44,7 +44,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
   const episodes = Number(values.episodes), seed = Number(values.seed);
   if (!Number.isInteger(episodes) || episodes < 1) throw new UsageError(`--episodes must be a positive integer, got '${values.episodes}'`);
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new UsageError(`--seed must be an integer from 0 to 4294967295, got '${values.seed}'`);
-  if (values.backend !== undefined && !['js', 'native', 'auto'].includes(values.backend)) throw new UsageError(`--backend must be js, native or auto, got '${values.backend}'`);
+  if (values.backend !== undefined && !['js', 'native', 'wasm', 'auto'].includes(values.backend)) throw new UsageError(`--backend must be js, native, wasm or auto, got '${values.backend}'`);
   if (values.render !== undefined) checkWritable(values.render);
   const name = values.env!, makeEnv = await loadEnvFactory(name);
   const env = makeEnv();

@@ -4,7 +4,7 @@
  * (strict: an unknown flag is an error that names it).
  */
 import { EnvSpecError } from '../envs/load.js';
-import { exitAfter, getKernels, nativeSkipped, nativeSource } from '../kernels/index.js';
+import { exitAfter, getKernels, nativeSkipped, nativeSource, wasmLoadError, wasmSource } from '../kernels/index.js';
 import { benchCommand } from './bench.js';
 import { evalCommand } from './eval.js';
 import { machine } from './machine.js';
@@ -38,9 +38,10 @@ commands:
   bench sac [--json] [--seconds S] [--threads 1,2] [--batches 100,256] [--dims 3x1,17x6]
             [--no-js] [--no-pytorch]
                             full SAC updates per second, GFLOPS and fraction of the FMA
-                            peak, native and TypeScript, with PyTorch's update measured in
-                            the same run when python3 has torch; the 256x256x256 GEMM on
-                            one thread (softac's, and torch.mm's); act() latency, env steps/s
+                            peak, native, WebAssembly and TypeScript, with PyTorch's update
+                            measured in the same run when python3 has torch; the 256x256x256
+                            GEMM on one thread (softac's, and torch.mm's); act() latency,
+                            env steps/s
   bench envs [--json] [--seconds S]
                             MuJoCo env steps per second, beside a raw mj_step loop over the
                             same model in the same run (the wrapper's overhead)
@@ -61,8 +62,10 @@ commands:
                             of 2000 steps, 1000 random steps first) that learns in about a minute
 
 environment:
-  SOFTAC_BACKEND=js|native|auto   force a backend (default auto)
+  SOFTAC_BACKEND=js|native|wasm|auto   force a backend (default auto: the native addon, else
+                                        WebAssembly, else the TypeScript reference)
   SOFTAC_SIMD=scalar|avx2|avx512|neon   force a SIMD path of the native backend
+  SOFTAC_WASM=FILE                      the WebAssembly module to load instead of wasm/softac.wasm
 `;
 
 function info(): void {
@@ -73,6 +76,13 @@ function info(): void {
   console.log(`native addon: ${source ? `${source.file} (${source.origin})` : 'none'}`);
   // Each place tried before the one in use (or every place), with why it was passed over.
   for (const why of nativeSkipped()) console.log(`  skipped ${why}`);
+  // After the addon, before the reference: the WebAssembly module, when it was tried.
+  if (i.backend !== 'native') {
+    const wasm = i.backend === 'wasm' ? wasmSource() : null;
+    console.log(`WebAssembly: ${wasm ?? 'none'}`);
+    if (!wasm) console.log(`  skipped ${wasmLoadError()}`);
+  }
+  if (i.backend === 'wasm') console.log(`SIMD path: wasm (SIMD128), 1 thread`);
   if (i.backend === 'native') {
     console.log(`SIMD path: ${i.path} (runnable: ${i.paths.join(', ')}; compiled: ${i.compiledPaths.join(', ')})`);
     console.log(`threads: ${i.threads}`);

@@ -33,7 +33,7 @@ export const traceUsage = `usage: softac trace --checkpoint FILE --batch FILE [o
   --grads-out FILE    write every parameter's gradient (safetensors, state-dict names)
   --html FILE         write a self-contained page: the graph of the squashed Gaussian and
                       plots of the tanh correction, stable against naive float32
-  --backend B         js, native or auto [$SOFTAC_BACKEND, else auto]
+  --backend B         js, native, wasm or auto [$SOFTAC_BACKEND, else auto]
   --example DIR       write DIR/checkpoint.safetensors and DIR/batch.safetensors (random
                       networks) and print the command that traces them
 `;
@@ -98,7 +98,7 @@ export async function traceCommand(argv: string[]): Promise<void> {
   const alpha = numberFlag('--alpha', values.alpha, traceDefaults.alpha, (x) => x >= 0, 'a number >= 0');
   const gamma = numberFlag('--gamma', values.gamma, traceDefaults.gamma, (x) => x >= 0 && x <= 1, 'a number from 0 to 1');
   const actLimit = numberFlag('--act-limit', values['act-limit'], traceDefaults.actLimit, (x) => x > 0, 'a number > 0');
-  if (values.backend !== undefined && !['js', 'native', 'auto'].includes(values.backend)) throw new UsageError(`--backend must be js, native or auto, got '${values.backend}'`);
+  if (values.backend !== undefined && !['js', 'native', 'wasm', 'auto'].includes(values.backend)) throw new UsageError(`--backend must be js, native, wasm or auto, got '${values.backend}'`);
   parseRows(values.rows!, Infinity); // the syntax now, the range once the batch is read
   const k = getKernels(values.backend as BackendChoice | undefined);
   const checkpoint = loadFile('checkpoint', values.checkpoint), batch = loadFile('batch', values.batch);

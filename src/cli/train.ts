@@ -33,7 +33,7 @@ export function trainUsage(): string {
                            [Pendulum-v1]
   --seed N                 seed of everything random [0]
   --threads N              native kernel threads [all cores]
-  --backend B              js, native or auto [$SOFTAC_BACKEND, else auto]
+  --backend B              js, native, wasm or auto [$SOFTAC_BACKEND, else auto]
   --out DIR                where config.json, progress.txt, learning-curve.svg,
                            model.safetensors and checkpoint.safetensors go
                            [runs/<env>-<date>-<time>]
@@ -112,7 +112,7 @@ export async function trainCommand(argv: string[], preset: Partial<SacOptions> =
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new UsageError(`--seed must be an integer from 0 to 4294967295, got '${values.seed}'`);
   // No --backend: getKernels reads SOFTAC_BACKEND (default auto), as every command does.
   const backend = values.backend as BackendChoice | undefined;
-  if (backend !== undefined && !['js', 'native', 'auto'].includes(backend)) throw new UsageError(`--backend must be js, native or auto, got '${backend}'`);
+  if (backend !== undefined && !['js', 'native', 'wasm', 'auto'].includes(backend)) throw new UsageError(`--backend must be js, native, wasm or auto, got '${backend}'`);
   let renderEvery: number | undefined;
   if (values['render-every'] !== undefined) {
     renderEvery = Number(values['render-every']);

@@ -53,7 +53,15 @@ export interface RawAddon {
   fill: Kernels['fill'];
 }
 
+/** The native backend's info: its paths are SIMD paths. */
+export interface NativeKernelInfo extends KernelInfo {
+  path: SimdPath;
+  paths: SimdPath[];
+  compiledPaths: SimdPath[];
+}
+
 export interface NativeKernels extends Kernels {
+  info(): NativeKernelInfo;
   /** Switch the SIMD path for later calls; RangeError if not compiled or not supported here. */
   setSimdPath(path: SimdPath): void;
   /** Single-thread FMA peak of the active path in GFLOPS, measured now by a probe. */
@@ -148,8 +156,8 @@ function load(): LoadResult {
     loaded = envError ? { addon: null, file, origin, skipped, error: envError } : { addon: r.addon, file, origin, skipped, error: null };
     return loaded;
   }
-  // The WebAssembly backend (issue 16 part 2) is tried after these, before the TypeScript
-  // reference; its loader is its own file, as this one is the addon's.
+  // The WebAssembly backend is tried after these, before the TypeScript reference
+  // (index.ts); its loader is its own file (wasm.ts), as this one is the addon's.
   loaded = { addon: null, file: null, origin: null, skipped, error: `no native addon (${skipped.join('; ')})` };
   return loaded;
 }
@@ -201,7 +209,7 @@ export function loadNative(): NativeKernels {
 function wrap(n: RawAddon): NativeKernels {
   return {
     backend: 'native',
-    info(): KernelInfo {
+    info(): NativeKernelInfo {
       const i = n.info();
       return { backend: 'native', path: i.path, paths: i.paths, compiledPaths: i.compiledPaths, threads: i.threads };
     },

@@ -1,6 +1,7 @@
 /**
- * The one kernel interface of softac. Two implementations: the TypeScript reference
- * (`reference.ts`, the oracle and the fallback) and the native addon (`native.ts`).
+ * The one kernel interface of softac. Three implementations: the TypeScript reference
+ * (`reference.ts`, the oracle and the fallback), the native addon (`native.ts`) and the
+ * same C++ compiled to WebAssembly (`wasm.ts`), each implementing every method.
  *
  * Conventions (llm.c style):
  * - every matrix is a row-major, contiguous Float32Array (a `subarray` view is fine);
@@ -20,16 +21,16 @@ export const LOG_STD_MIN = -20;
 export const LOG_STD_MAX = 2;
 
 export type SimdPath = 'scalar' | 'avx2' | 'avx512' | 'neon';
-export type Backend = 'js' | 'native';
+export type Backend = 'js' | 'native' | 'wasm';
 
 export interface KernelInfo {
   backend: Backend;
-  /** The active path: a SIMD path for the native backend, 'js' for the reference. */
-  path: SimdPath | 'js';
-  /** Paths this build has compiled and this CPU can run (native only; [] for js). */
-  paths: SimdPath[];
-  /** Paths compiled into the addon, runnable here or not. */
-  compiledPaths: SimdPath[];
+  /** The active path: a SIMD path for the native backend, 'wasm' (SIMD128) for WebAssembly, 'js' for the reference. */
+  path: SimdPath | 'wasm' | 'js';
+  /** Paths this build has compiled and this CPU can run (['wasm'] for WebAssembly; [] for js). */
+  paths: (SimdPath | 'wasm')[];
+  /** Paths compiled into the addon (or the module), runnable here or not. */
+  compiledPaths: (SimdPath | 'wasm')[];
   threads: number;
 }
 

@@ -88,7 +88,8 @@ export async function resumeRun(spec: ResumedRun, cb: TrainCallbacks = {}): Prom
   const saved = checkpoint.state as { kernels?: { backend?: unknown; path?: unknown }; renderEvery?: unknown };
   // The run's rendering, as RunLogger saved it; checked before the (slower) restore.
   if (saved.renderEvery !== undefined) is.integer(`${spec.label} ${spec.dir}: checkpoint: 'renderEvery'`, saved.renderEvery, 1);
-  const backend = saved.kernels?.backend === 'native' || saved.kernels?.backend === 'js' ? saved.kernels.backend : 'auto';
+  const b = saved.kernels?.backend;
+  const backend = b === 'native' || b === 'wasm' || b === 'js' ? b : 'auto';
   const k = getKernels(backend);
   if (spec.threads !== undefined) k.setNumThreads(spec.threads);
   const info = k.info();

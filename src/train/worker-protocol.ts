@@ -8,8 +8,8 @@ export interface WorkerTrainOptions {
   env?: string;
   options?: Partial<SacOptions>;
   seed?: number;
-  /** Kernel backend of the worker (and of the live policy): js, native or auto (default). */
-  backend?: 'js' | 'native' | 'auto';
+  /** Kernel backend of the worker (and of the live policy): js, native, wasm or auto (default). */
+  backend?: 'js' | 'native' | 'wasm' | 'auto';
   /** Native kernel threads of the worker (the pool is shared by the process). */
   threads?: number;
   /**
@@ -46,7 +46,7 @@ export type ToWorker = { type: 'stop' } | { type: 'policy' };
 
 export type FromWorker =
   | { type: 'ready'; sizes: ActorCriticSizes; bounds: { low: number[]; high: number[] }; names: string[]; shapes: number[][]; pi: Float32Array; t: number; totalSteps: number;
-    inexact: string | null; warnings: string[]; backend: 'js' | 'native' }
+    inexact: string | null; warnings: string[]; backend: 'js' | 'native' | 'wasm' }
   | { type: 'progress'; t: number; total: number }
   | { type: 'epoch'; stats: EpochStats }
   | { type: 'policy'; t: number; pi: Float32Array }

@@ -160,7 +160,7 @@ function checkWorkerOptions(o: unknown): asserts o is WorkerTrainOptions {
   if (o.env !== undefined) is.string(subject('env'), o.env);
   if (o.options !== undefined) resolveOptions(o.options as Partial<SacOptions>, where, 'options.', { '': WORKER_KEYS });
   if (o.seed !== undefined) is.integer(subject('seed'), o.seed, 0, 0xffffffff);
-  if (o.backend !== undefined) is.oneOf(subject('backend'), o.backend, ['js', 'native', 'auto']);
+  if (o.backend !== undefined) is.oneOf(subject('backend'), o.backend, ['js', 'native', 'wasm', 'auto']);
   if (o.threads !== undefined) is.integer(subject('threads'), o.threads, 1, 256);
   if (o.out !== undefined && o.out !== null) if (typeof o.out !== 'string') throw is.invalidParameterError(subject('out'), 'a directory path or null', o.out, 'type');
   if (o.renderEvery !== undefined) {

@@ -27,14 +27,14 @@ export const cases: Record<string, { args: string[]; kind: 'train' | 'trace' }> 
   'trace-wide': { kind: 'trace', args: ['trace', '--checkpoint', join(fixtures, 'trace_wide.ckpt.safetensors'), '--batch', join(fixtures, 'trace_wide.batch.safetensors'), '--rows', '0,3', '--json', '--alpha', '0.05', '--gamma', '0.9'] },
 };
 
-/** The backends fingerprinted: the TypeScript reference, and the native addon on one SIMD path. */
-export type Variant = 'js' | `native/${string}`;
+/** The backends fingerprinted: the TypeScript reference, the native addon on one SIMD path, WebAssembly. */
+export type Variant = 'js' | 'wasm' | `native/${string}`;
 
 const sha = (b: string | Buffer) => createHash('sha256').update(b).digest('hex');
 
 function variantEnv(v: Variant): NodeJS.ProcessEnv {
   const { NO_COLOR: _n, FORCE_COLOR: _f, SOFTAC_SIMD: _s, ...env } = process.env;
-  if (v === 'js') return { ...env, SOFTAC_BACKEND: 'js' };
+  if (v === 'js' || v === 'wasm') return { ...env, SOFTAC_BACKEND: v };
   return { ...env, SOFTAC_BACKEND: 'native', SOFTAC_SIMD: v.slice('native/'.length) };
 }
 

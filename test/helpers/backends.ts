@@ -1,14 +1,16 @@
 /**
  * The backends every kernel test runs on (tfjs style: one suite, every backend): the
  * TypeScript reference, then the native addon on each SIMD path this CPU can run, with 1
- * and 2 threads. SOFTAC_BACKEND=native makes a missing addon an error, so CI cannot pass
- * by silently testing the reference alone; SOFTAC_BACKEND=js tests the reference only.
+ * and 2 threads, then the WebAssembly module (one thread: its setNumThreads only records).
+ * SOFTAC_BACKEND=native makes a missing addon an error and SOFTAC_BACKEND=wasm a missing
+ * wasm/softac.wasm (testing the reference and the module only), so CI cannot pass by
+ * silently testing the reference alone; SOFTAC_BACKEND=js tests the reference only.
  */
-import { loadNative, referenceKernels, tryLoadNative } from '../../src/kernels/index.js';
+import { loadNative, loadWasm, referenceKernels, tryLoadNative, tryLoadWasm } from '../../src/kernels/index.js';
 import type { Kernels } from '../../src/kernels/index.js';
 
 export interface KernelBackend {
-  /** 'js', or 'native/<path>/t<threads>'. */
+  /** 'js', 'native/<path>/t<threads>' or 'wasm'. */
   label: string;
   kernels: Kernels;
   threads: number;
@@ -24,7 +26,7 @@ export function kernelBackends(): KernelBackend[] {
     { label: 'js', kernels: referenceKernels, threads: 1, setup: () => referenceKernels.setNumThreads(1) },
   ];
   const mode = process.env.SOFTAC_BACKEND;
-  const native = mode === 'js' ? null : mode === 'native' ? loadNative() : tryLoadNative();
+  const native = mode === 'js' || mode === 'wasm' ? null : mode === 'native' ? loadNative() : tryLoadNative();
   if (native) {
     const paths = native.info().paths;
     if (paths.length === 0) throw new Error('the native addon reports no runnable SIMD path');
@@ -42,6 +44,8 @@ export function kernelBackends(): KernelBackend[] {
       }
     }
   }
+  const wasm = mode === 'js' ? null : mode === 'wasm' ? loadWasm() : tryLoadWasm();
+  if (wasm) list.push({ label: 'wasm', kernels: wasm, threads: 1, setup: () => wasm.setNumThreads(1) });
   cached = list;
   return list;
 }

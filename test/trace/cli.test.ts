@@ -126,7 +126,7 @@ test('bad input is refused with the argument, the expected and the received valu
     [[...base, '--act-limit', '0'], 2, /--act-limit must be a number > 0, got '0'/],
     [[...base, '--rows', '1,x'], 2, /--rows must be a comma-separated list of row indices like 0,1, got '1,x'/],
     [[...base, '--rows', '6'], 2, /--rows: row 6 is out of range; the batch has 6 rows \(0 to 5\)/],
-    [[...base, '--backend', 'gpu'], 2, /--backend must be js, native or auto, got 'gpu'/],
+    [[...base, '--backend', 'gpu'], 2, /--backend must be js, native, wasm or auto, got 'gpu'/],
     [[...base, '--bogus'], 2, /--bogus/],
     [['trace', '--example', dir, '--json'], 2, /--example DIR only writes the example files/],
     [['trace', '--checkpoint', join(dir, 'none.safetensors'), '--batch', batch], 1, /--checkpoint .*none\.safetensors: not a readable safetensors file: cannot read the file/],
