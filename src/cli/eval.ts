@@ -15,7 +15,7 @@ import { checkDrawable, recordOnFreshEnv } from '../replay/record.js';
 import { Policy } from '../sac/policy.js';
 import { stat } from '../train/epoch-logger.js';
 import { testAgent } from '../train/loop.js';
-import { UsageError } from './usage.js';
+import { backendFlag, UsageError } from './usage.js';
 
 export const evalUsage = `usage: softac eval --model FILE [--env NAME|PATH] [--episodes N] [--seed N] [--backend B] [--render PAGE]
 
@@ -44,7 +44,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
   const episodes = Number(values.episodes), seed = Number(values.seed);
   if (!Number.isInteger(episodes) || episodes < 1) throw new UsageError(`--episodes must be a positive integer, got '${values.episodes}'`);
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new UsageError(`--seed must be an integer from 0 to 4294967295, got '${values.seed}'`);
-  if (values.backend !== undefined && !['js', 'native', 'wasm', 'auto'].includes(values.backend)) throw new UsageError(`--backend must be js, native, wasm or auto, got '${values.backend}'`);
+  backendFlag(values.backend);
   if (values.render !== undefined) checkWritable(values.render);
   const name = values.env!, makeEnv = await loadEnvFactory(name);
   const env = makeEnv();

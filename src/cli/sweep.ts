@@ -9,7 +9,6 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import type { BackendChoice } from '../kernels/index.js';
 import { type JobOutcome, otherRun, runState } from '../train/sweep/job.js';
 import { runLocalSweep } from '../train/sweep/local.js';
 import { describeJob, expandPlan, optionKey, type SweepJob, type SweepPlan } from '../train/sweep/plan.js';
@@ -19,7 +18,7 @@ import { defaultQueueName, enqueueJobs, parseQueueUrl, queueStatus, redact } fro
 import { runDirsUnder, sweepReport } from '../train/sweep/report.js';
 import { whileStoppable } from './signals.js';
 import { optionFlags, optionsFromFlags, parseValue } from './train.js';
-import { UsageError } from './usage.js';
+import { backendFlag, UsageError } from './usage.js';
 
 export const defaultRuns = join('runs', 'sweep');
 
@@ -109,11 +108,6 @@ function positiveInt(flag: string, raw: string | undefined, max = 256): number |
   return n;
 }
 
-function backendOf(raw: string | undefined): BackendChoice | undefined {
-  if (raw !== undefined && !['js', 'native', 'auto'].includes(raw)) throw new UsageError(`--backend must be js, native or auto, got '${raw}'`);
-  return raw as BackendChoice | undefined;
-}
-
 function queueUrl(raw: string) {
   try {
     return parseQueueUrl('--queue', raw);
@@ -148,7 +142,7 @@ export async function sweepCommand(argv: string[]): Promise<void> {
   if (values['queue-name'] !== undefined && values.queue === undefined) throw new UsageError('--queue-name goes with --queue');
   const workers = positiveInt('--workers', values.workers) ?? 1;
   const threads = positiveInt('--threads', values.threads) ?? Math.max(1, Math.floor(availableParallelism() / workers));
-  const backend = backendOf(values.backend);
+  const backend = backendFlag(values.backend);
 
   if (values['dry-run']) {
     console.log(`softac sweep: ${jobs.length} job${jobs.length === 1 ? '' : 's'} under ${runs}`);

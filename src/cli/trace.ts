@@ -16,7 +16,7 @@ import { actorCriticSpecs, MLPActorCritic } from '../sac/core.js';
 import { explainRow, fmt, fmtVec } from '../trace/explain.js';
 import { gradNorms, noGradReason, rowOf, summary, type Trace, TraceInputError, type TraceNode, traceDefaults, traceUpdate } from '../trace/trace.js';
 import { traceHtml } from '../trace/html.js';
-import { UsageError } from './usage.js';
+import { backendFlag, UsageError } from './usage.js';
 
 export const traceUsage = `usage: softac trace --checkpoint FILE --batch FILE [options]
        softac trace --example DIR
@@ -98,7 +98,7 @@ export async function traceCommand(argv: string[]): Promise<void> {
   const alpha = numberFlag('--alpha', values.alpha, traceDefaults.alpha, (x) => x >= 0, 'a number >= 0');
   const gamma = numberFlag('--gamma', values.gamma, traceDefaults.gamma, (x) => x >= 0 && x <= 1, 'a number from 0 to 1');
   const actLimit = numberFlag('--act-limit', values['act-limit'], traceDefaults.actLimit, (x) => x > 0, 'a number > 0');
-  if (values.backend !== undefined && !['js', 'native', 'wasm', 'auto'].includes(values.backend)) throw new UsageError(`--backend must be js, native, wasm or auto, got '${values.backend}'`);
+  backendFlag(values.backend);
   parseRows(values.rows!, Infinity); // the syntax now, the range once the batch is read
   const k = getKernels(values.backend as BackendChoice | undefined);
   const checkpoint = loadFile('checkpoint', values.checkpoint), batch = loadFile('batch', values.batch);

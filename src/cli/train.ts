@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { envNames } from '../envs/index.js';
-import type { BackendChoice } from '../kernels/index.js';
 import { defaults, optionDocs, optionKeys, resolveOptions, type SacOptions } from '../sac/options.js';
 import type { EpochStats } from '../train/epoch-logger.js';
 import { defaultRunDir } from '../train/run-dir.js';
@@ -15,7 +14,7 @@ import { epochTable } from '../train/run-logger.js';
 import { type Run, resumeRun, startRun, stopRun } from '../train/run.js';
 import { ProgressLine } from './progress.js';
 import { whileStoppable } from './signals.js';
-import { UsageError } from './usage.js';
+import { backendFlag, UsageError } from './usage.js';
 
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
@@ -111,8 +110,7 @@ export async function trainCommand(argv: string[], preset: Partial<SacOptions> =
   const seed = Number(values.seed ?? '0');
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new UsageError(`--seed must be an integer from 0 to 4294967295, got '${values.seed}'`);
   // No --backend: getKernels reads SOFTAC_BACKEND (default auto), as every command does.
-  const backend = values.backend as BackendChoice | undefined;
-  if (backend !== undefined && !['js', 'native', 'wasm', 'auto'].includes(backend)) throw new UsageError(`--backend must be js, native, wasm or auto, got '${backend}'`);
+  const backend = backendFlag(values.backend);
   let renderEvery: number | undefined;
   if (values['render-every'] !== undefined) {
     renderEvery = Number(values['render-every']);

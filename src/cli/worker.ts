@@ -5,10 +5,9 @@
  */
 import { parseArgs } from 'node:util';
 
-import type { BackendChoice } from '../kernels/index.js';
 import { defaultQueueName, parseQueueUrl, startWorker } from '../train/sweep/queue.js';
 import { whileStoppable } from './signals.js';
-import { UsageError } from './usage.js';
+import { backendFlag, UsageError } from './usage.js';
 
 export const workerUsage = `usage: softac worker --queue redis://HOST:6379/0 --runs DIR [--concurrency N] [--threads N]
                      [--backend B] [--queue-name NAME] [--lock-ms MS] [--max-stalls N]
@@ -60,8 +59,7 @@ export async function workerCommand(argv: string[]): Promise<void> {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  const backend = values.backend as BackendChoice | undefined;
-  if (backend !== undefined && !['js', 'native', 'auto'].includes(backend)) throw new UsageError(`--backend must be js, native or auto, got '${backend}'`);
+  const backend = backendFlag(values.backend);
   const concurrency = int('--concurrency', values.concurrency, 1, 256) ?? 1;
   const { availableParallelism } = await import('node:os');
   const w = await startWorker({

@@ -2,11 +2,12 @@
  * The messages between a sweep job's child process (child.ts) and the process that runs it
  * (a local sweep or a queue worker, through process.ts), over Node's IPC channel.
  */
+import type { BackendChoice } from '../../kernels/index.js';
 import type { SweepJob } from './plan.js';
 
 /** Parent to child: the job once, then perhaps a stop. */
 export type ToChild =
-  | { type: 'run'; job: SweepJob; dir: string; threads?: number; backend?: 'js' | 'native' | 'auto' }
+  | { type: 'run'; job: SweepJob; dir: string; threads?: number; backend?: BackendChoice }
   | { type: 'stop' };
 
 /** Child to parent. */
