@@ -227,6 +227,7 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   o.Set("paths", to_array(softac::runnable_paths()));
   o.Set("compiledPaths", to_array(softac::compiled_paths()));
   o.Set("threads", softac::num_threads());
+  o.Set("barriers", static_cast<double>(softac::barrier_count()));
   o.Set("envError", softac::env_error());
   o.Set("logStdMin", kLogStdMin);
   o.Set("logStdMax", kLogStdMax);

@@ -10,6 +10,9 @@ namespace softac {
 constexpr int kMaxThreads = 256;
 void set_num_threads(int n);
 int num_threads();
+// Fork-joins so far that woke the workers (a run of one task, or with the pool busy or
+// empty, is not one): the barriers a workload pays, counted for scripts/profile-update.mjs.
+uint64_t barrier_count();
 
 using TaskFn = void (*)(void* ctx, int64_t task);
 // Runs fn(ctx, t) for t in [0, ntasks) on the pool (the calling thread helps) and returns

@@ -17,6 +17,8 @@ export interface RawAddon {
     path: SimdPath; paths: SimdPath[]; compiledPaths: SimdPath[]; threads: number; envError: string;
     /** native/src/kernels.h's kLogStdMin/kLogStdMax: LOG_STD_MIN/LOG_STD_MAX on the C++ side. */
     logStdMin: number; logStdMax: number;
+    /** Fork-join barriers the thread pool has run so far (native/src/pool.h). */
+    barriers: number;
   };
   setNumThreads(n: number): void;
   setSimdPath(path: string): void;
