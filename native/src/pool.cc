@@ -155,10 +155,19 @@ int num_threads() {
   return g_threads.load();
 }
 
+thread_local ForkHook t_hook = nullptr;
+thread_local void* t_hook_self = nullptr;
+
+void set_fork_hook(ForkHook hook, void* self) {
+  t_hook = hook;
+  t_hook_self = self;
+}
+
 uint64_t barrier_count() { return pool().barriers_.load(std::memory_order_relaxed); }
 
 void parallel_for(int64_t ntasks, TaskFn fn, void* ctx) {
   if (ntasks <= 0) return;
+  if (t_hook) return t_hook(t_hook_self, ntasks, fn, ctx);
   pool().run(ntasks, fn, ctx);
 }
 

@@ -20,6 +20,12 @@ using TaskFn = void (*)(void* ctx, int64_t task);
 // a caller that finds the pool busy runs its tasks itself, with the same results.
 void parallel_for(int64_t ntasks, TaskFn fn, void* ctx);
 
+// A thread that runs one lane of a plan (plan.cc) routes the parallel_for calls of the
+// kernels it runs to its plan, which shares the tasks with the plan's idle lanes (the pool
+// itself is busy running the lanes). Null restores the pool. Per thread.
+using ForkHook = void (*)(void* self, int64_t ntasks, TaskFn fn, void* ctx);
+void set_fork_hook(ForkHook hook, void* self);
+
 template <class F>
 void parallel_for(int64_t ntasks, F&& f) {
   parallel_for(ntasks, [](void* c, int64_t t) { (*static_cast<F*>(c))(t); }, &f);

@@ -33,6 +33,24 @@ export interface KernelInfo {
   threads: number;
 }
 
+/** An argument of a recorded call: a buffer, null (an optional buffer not given), a number, a flag. */
+export type PlanArg = Float32Array | null | number | boolean;
+
+/**
+ * One call of a captured plan (src/autograd/plan.ts): a Kernels method that returns nothing,
+ * or a step of the tape's ops that is a JavaScript loop (src/autograd/host.ts), with its
+ * arguments in the method's order.
+ */
+export interface PlanCall {
+  op: string;
+  args: readonly PlanArg[];
+}
+
+/** A captured sequence of calls, replayed in one call: the same calls on the same buffers. */
+export interface KernelPlan {
+  run(): void;
+}
+
 export interface Kernels {
   readonly backend: Backend;
   info(): KernelInfo;
@@ -133,4 +151,11 @@ export interface Kernels {
   /** targ = polyak * targ + (1 - polyak) * p (Spinning Up's mul_ then add_). */
   polyak(targ: Float32Array, p: Float32Array, polyak: number): void;
   fill(x: Float32Array, value: number): void;
+
+  /**
+   * Optional (a backend without it runs every step through the tape): a plan that replays
+   * `calls` in one call, validated once now (lengths, overlap), RangeError naming the call
+   * if not. The buffers must stay alive and unmoved while the plan is used.
+   */
+  createPlan?(calls: readonly PlanCall[]): KernelPlan;
 }

@@ -1,0 +1,40 @@
+// A captured plan: a fixed sequence of kernel calls over caller-owned buffers (recorded by
+// src/autograd/plan.ts while the tape ran one step), replayed in one call with no JavaScript
+// between the kernels. Every call is validated once, when the plan is built (lengths as
+// the addon's entry points check them, and no output overlapping another argument); a run
+// then only dispatches. Each call runs the very function its entry point runs (ops.h), so a
+// run gives the bits the recorded calls gave.
+//
+// On more than one thread, the calls that touch no common memory run at the same time
+// (each on one thread; a thread with nothing to run helps split the other's large GEMM):
+// q1 and q2 of SAC, say. Only which thread computes what changes, never the arithmetic of
+// any element, so a run stays bit-identical for any thread count.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace softac {
+
+// A buffer of the plan: its memory and length, valid for the plan's whole life (the caller
+// keeps the typed arrays alive and unmoved: src/autograd/plan.ts).
+struct PlanBuffer {
+  float* p;
+  int64_t n;
+};
+
+class Plan;
+
+// Builds a plan from the encoded calls (see plan.cc: opcode, argument count, arguments;
+// buffers as indices into `buffers`, -1 for null). On bad input returns null and sets
+// *error to a message naming the call and the argument.
+Plan* plan_create(const std::vector<PlanBuffer>& buffers, const double* code, int64_t code_len,
+                  std::string* error);
+void plan_run(Plan* plan);
+void plan_destroy(Plan* plan);
+
+// The calls a plan may hold, by name, in opcode order (the addon exports the list, and the
+// TypeScript encoder numbers calls from it).
+const std::vector<std::string>& plan_op_names();
+
+}  // namespace softac
