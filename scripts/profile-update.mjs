@@ -61,3 +61,11 @@ const perUpdate = (x) => (N > 0 ? (x / N).toFixed(1) : '-');
 console.log(`threads ${T}, batch ${B}, dims ${obsDim}x${actDim}, ${N} updates`);
 console.log(`kernel calls from JavaScript per update: ${perUpdate(calls)}`);
 console.log(`pool barriers per update: ${Number.isNaN(b0) ? 'not counted by this build' : perUpdate(barriers() - b0)}`);
+// A build with captured plans: each step's calls, work and span (see native/src/plan.h).
+for (const [step, plan] of sac.capturedPlans?.() ?? []) {
+  const s = plan.stats();
+  if (!s) continue;
+  const bound = s.work / Math.max(s.span, s.work / 2);
+  console.log(`plan ${step}: ${s.steps} calls, work ${(s.work / 1e6).toFixed(1)}M, span ${(s.span / 1e6).toFixed(1)}M, ` +
+    `two lanes without splitting at most ${bound.toFixed(2)}x; last run's calls per lane ${s.laneSteps.slice(0, T).join(' / ')}`);
+}

@@ -606,6 +606,25 @@ Napi::Value PlanRun(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// planStats(plan): plan_stats (plan.h) as { steps, work, span, laneSteps }.
+Napi::Value PlanStats(const Napi::CallbackInfo& info) {
+  Args a(info, 1);
+  if (!a.ok()) return info.Env().Undefined();
+  if (!info[0].IsExternal()) {
+    a.check(false, false, "argument 'plan' must be a plan from planCreate");
+    return info.Env().Undefined();
+  }
+  const softac::PlanStats st = softac::plan_stats(info[0].As<Napi::External<softac::Plan>>().Data());
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("steps", static_cast<double>(st.steps));
+  o.Set("work", st.work);
+  o.Set("span", st.span);
+  Napi::Array lanes = Napi::Array::New(info.Env(), 8);
+  for (uint32_t l = 0; l < 8; ++l) lanes.Set(l, static_cast<double>(st.lane_steps[l]));
+  o.Set("laneSteps", lanes);
+  return o;
+}
+
 // The backstop of the `softac` command's exit (src/cli/main.ts): a thread that ends the
 // process with `code` if it is still alive `ms` from now. process.exit's teardown joins
 // V8's worker threads while the isolate lives on, and a compile job among them can be
@@ -686,6 +705,7 @@ const Export kExports[] = {
     {"planOps", PlanOps},
     {"planCreate", PlanCreate},
     {"planRun", PlanRun},
+    {"planStats", PlanStats},
 };
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {

@@ -125,6 +125,7 @@ class Plan {
   // Per run: 0 waiting, 1 running, 2 done. Allocated once, with the plan.
   std::unique_ptr<std::atomic<int>[]> state;
   std::atomic<int> done{0};
+  std::atomic<int64_t> lane_steps[kMaxLanes] = {};
   Slot slots[kMaxLanes];
   Lane lanes[kMaxLanes];
 };
@@ -441,6 +442,7 @@ void run_lane(Plan* plan, int me) {
     }
     if (picked >= 0) {
       run_step(plan->steps[static_cast<size_t>(picked)]);
+      plan->lane_steps[me].fetch_add(1, std::memory_order_relaxed);
       plan->state[picked].store(2, std::memory_order_release);
       plan->done.fetch_add(1, std::memory_order_acq_rel);
     } else if (!help(plan, me, lanes)) {
@@ -527,15 +529,56 @@ void plan_run(Plan* plan) {
   const int lanes = num_threads() < kMaxLanes ? num_threads() : kMaxLanes;
   if (lanes <= 1 || plan->steps.size() < 2) {
     for (const PlanStep& s : plan->steps) run_step(s);
+    for (int l = 0; l < kMaxLanes; ++l) plan->lane_steps[l].store(l == 0 ? static_cast<int64_t>(plan->steps.size()) : 0);
     return;
   }
   const int64_t n = static_cast<int64_t>(plan->steps.size());
   for (int64_t i = 0; i < n; ++i) plan->state[i].store(0, std::memory_order_relaxed);
   plan->done.store(0, std::memory_order_release);
+  for (int l = 0; l < kMaxLanes; ++l) plan->lane_steps[l].store(0, std::memory_order_relaxed);
   for (int l = 0; l < lanes; ++l) plan->lanes[l] = {plan, l};
   parallel_for(lanes, [plan](int64_t t) { run_lane(plan, static_cast<int>(t)); });
 }
 
 void plan_destroy(Plan* plan) { delete plan; }
+
+namespace {
+
+// A call's size for plan_stats: multiply-adds for the products, else elements touched.
+double step_cost(const PlanStep& s) {
+  const auto I = [&](int i) { return s.v[i]; };
+  switch (s.op) {
+    case kGemm: return I(2) * I(3) * (I(4) + 1);
+    case kLinearForward: return I(4) * I(6) * (I(5) + 1);
+    case kLinearBackward:
+      return I(6) * I(7) * I(8) * ((s.p[0] ? 1 : 0) + (s.p[1] ? 1 : 0)) + (s.p[2] ? I(6) * I(8) : 0);
+    case kLinearInputGrad: return I(4) * I(5) * I(6);
+    default: {
+      double n = 0;
+      for (int i = 0; i < s.nargs; ++i)
+        if (is_buffer(s.kind[i]) && static_cast<double>(s.n[i]) > n) n = static_cast<double>(s.n[i]);
+      return n;
+    }
+  }
+}
+
+}  // namespace
+
+PlanStats plan_stats(const Plan* plan) {
+  PlanStats st{};
+  const size_t n = plan->steps.size();
+  st.steps = static_cast<int64_t>(n);
+  std::vector<double> finish(n, 0.0);
+  for (size_t j = 0; j < n; ++j) {
+    const double c = step_cost(plan->steps[j]);
+    double start = 0;
+    for (int d : plan->deps[j]) start = finish[static_cast<size_t>(d)] > start ? finish[static_cast<size_t>(d)] : start;
+    finish[j] = start + c;
+    st.work += c;
+    if (finish[j] > st.span) st.span = finish[j];
+  }
+  for (int l = 0; l < kMaxLanes; ++l) st.lane_steps[l] = plan->lane_steps[l].load(std::memory_order_relaxed);
+  return st;
+}
 
 }  // namespace softac

@@ -33,6 +33,21 @@ Plan* plan_create(const std::vector<PlanBuffer>& buffers, const double* code, in
 void plan_run(Plan* plan);
 void plan_destroy(Plan* plan);
 
+// What a plan allows on two lanes, from its calls' sizes (multiply-adds, or elements for
+// the element-wise calls) and their dependencies: the total work and the longest chain of
+// dependent calls (the span). Without the helping, two lanes can make a run at most this
+// much faster than one:
+// the time: speedup <= work / max(span, work / 2) (an idle lane helping split a GEMM on the
+// chain raises that bound).
+// lane_steps[l]: calls lane l ran in the last run (lanes beyond the last run's: 0).
+struct PlanStats {
+  int64_t steps;
+  double work;
+  double span;
+  int64_t lane_steps[8];
+};
+PlanStats plan_stats(const Plan* plan);
+
 // The calls a plan may hold, by name, in opcode order (the addon exports the list, and the
 // TypeScript encoder numbers calls from it).
 const std::vector<std::string>& plan_op_names();

@@ -10,7 +10,7 @@
  * pinned: the plan keeps them alive, and run() refuses when one was detached or resized
  * since (its length changed), rather than let the native side touch freed memory.
  */
-import type { KernelPlan, Kernels, PlanArg, PlanCall } from '../kernels/index.js';
+import type { KernelPlan, Kernels, PlanArg, PlanCall, PlanStats } from '../kernels/index.js';
 
 // Kernels methods that write results into buffers and return nothing: these a plan holds.
 const recordable = new Set<string>(['gemm', 'linearForward', 'linearBackward', 'linearInputGrad', 'tanh', 'tanhBackward', 'exp', 'log',
@@ -81,6 +81,11 @@ export class Plan {
   get valid(): boolean {
     for (let i = 0; i < this.buffers.length; i++) if (this.buffers[i]!.length !== this.lengths[i]) return false;
     return true;
+  }
+
+  /** The backend's account of the plan (size, parallelism, the last run's lanes), if it gives one. */
+  stats(): PlanStats | null {
+    return this.plan.stats ? this.plan.stats() : null;
   }
 
   /** Replays the captured calls; an Error when a buffer was detached or resized since capture. */

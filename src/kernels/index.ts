@@ -8,7 +8,7 @@ import { loadNative, nativeLoadError } from './native.js';
 import { referenceKernels } from './reference.js';
 import type { Kernels } from './types.js';
 
-export type { Backend, KernelInfo, KernelPlan, Kernels, PlanArg, PlanCall, SimdPath } from './types.js';
+export type { Backend, KernelInfo, KernelPlan, Kernels, PlanArg, PlanCall, PlanStats, SimdPath } from './types.js';
 export { LOG_STD_MAX, LOG_STD_MIN } from './types.js';
 export type { AddonOrigin, NativeKernels, RawAddon } from './native.js';
 export { exitAfter, loadNative, nativeLoadError, nativeSkipped, nativeSource, rawAddon } from './native.js';

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import type { KernelInfo, KernelPlan, Kernels, PlanCall, SimdPath } from './types.js';
+import type { KernelInfo, KernelPlan, Kernels, PlanCall, PlanStats, SimdPath } from './types.js';
 import * as check from './validate.js';
 
 /** The addon as C++ exports it: the Kernels methods with the same positional arguments. */
@@ -58,6 +58,7 @@ export interface RawAddon {
   /** A plan over `buffers`; `code` is each call's opcode, argument count and arguments. */
   planCreate(buffers: Float32Array[], code: Float64Array): object;
   planRun(plan: object): void;
+  planStats(plan: object): PlanStats;
 }
 
 export interface NativeKernels extends Kernels {
@@ -299,6 +300,6 @@ function createPlan(n: RawAddon, calls: readonly PlanCall[]): KernelPlan {
   });
   const plan = n.planCreate(buffers, Float64Array.from(code));
   // The plan holds raw pointers into the buffers: it keeps them alive as long as itself.
-  const kept = { buffers, run: () => n.planRun(plan) };
+  const kept = { buffers, run: () => n.planRun(plan), stats: () => n.planStats(plan) };
   return kept;
 }

@@ -49,6 +49,20 @@ export interface PlanCall {
 /** A captured sequence of calls, replayed in one call: the same calls on the same buffers. */
 export interface KernelPlan {
   run(): void;
+  /** Optional: the plan's size and parallelism, and how the last run spread over the lanes. */
+  stats?(): PlanStats;
+}
+
+/**
+ * A plan's calls; their total size and longest dependent chain (multiply-adds for the
+ * products, elements otherwise): two lanes can be at most work / max(span, work / 2) times
+ * faster than one without splitting a call; the calls each lane ran in the last run.
+ */
+export interface PlanStats {
+  steps: number;
+  work: number;
+  span: number;
+  laneSteps: number[];
 }
 
 export interface Kernels {

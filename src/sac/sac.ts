@@ -235,6 +235,11 @@ export class SAC {
     return result;
   }
 
+  /** The plans captured so far, by step ('q', 'pi'): for profiling (scripts/profile-update.mjs). */
+  capturedPlans(): ReadonlyMap<'q' | 'pi', Plan> {
+    return new Map([...this.plans].map(([k, v]) => [k, v.plan]));
+  }
+
   /** The Q step: one Adam step of q1 and q2 on loss_q. */
   qStep(b: Batch, epsTarg: Float32Array): { lossQ: number; q1: number; q2: number } {
     const g = this.tape;

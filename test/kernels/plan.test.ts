@@ -51,6 +51,14 @@ if (natives[0]) {
     assert.throws(() => k.createPlan!([{ op: 'relu', args: [a.subarray(0, 4), a.subarray(2, 6)] }]), /plan step 0 \(relu\): argument 0 must not overlap argument 1/);
     k.createPlan!([{ op: 'add', args: [a, a, b] }]).run();
   });
+  test('a plan reports its work and span: independent calls overlap, dependent ones chain', () => {
+    const x = new Float32Array(100), y = new Float32Array(100), z = new Float32Array(100);
+    const side = k.createPlan!([{ op: 'fill', args: [x, 1] }, { op: 'fill', args: [y, 2] }]).stats!();
+    assert.equal([side.steps, side.work, side.span], [2, 200, 100]);
+    const chain = k.createPlan!([{ op: 'fill', args: [x, 1] }, { op: 'add', args: [z, x, y] }, { op: 'fill', args: [y, 2] }]).stats!();
+    assert.equal([chain.steps, chain.work, chain.span], [3, 300, 300]);
+  });
+
   test('createPlan refuses a call a plan cannot hold', () => {
     assert.throws(() => k.createPlan!([{ op: 'sum', args: [a] }]), /call 0 is 'sum', which a plan cannot hold/);
   });
