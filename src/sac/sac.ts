@@ -222,16 +222,19 @@ export class SAC {
    * replay is on and alpha is fixed ('auto' changes alpha, a constant of the plan, at every
    * step). A new batch size or other input buffers lead to a new capture.
    */
-  private viaPlan<R>(step: 'q' | 'pi', inputs: Float32Array[], fn: () => R): R {
+  private viaPlan<R>(step: 'q' | 'pi', b: Batch, eps: Float32Array, fn: () => R): R {
     const alpha = this.alpha, p = this.plans.get(step) as StepPlan<R> | undefined;
-    if (this.replay && p && p.alpha === alpha && p.inputs.every((x, i) => x === inputs[i])) {
+    // Compared field by field: a replayed step allocates nothing.
+    const i = p?.inputs;
+    if (this.replay && p && i && p.alpha === alpha && i[0] === b.obs && i[1] === b.act && i[2] === b.rew && i[3] === b.obs2 &&
+      i[4] === b.done && i[5] === eps) {
       p.plan.run();
       return p.result;
     }
     this.plans.delete(step);
     if (!this.replay || this.opts.alpha === 'auto') return fn();
     const { result, plan } = this.tape.capture(fn);
-    if (plan) this.plans.set(step, { plan, inputs, alpha, result });
+    if (plan) this.plans.set(step, { plan, inputs: [b.obs, b.act, b.rew, b.obs2, b.done, eps], alpha, result });
     return result;
   }
 
@@ -244,7 +247,7 @@ export class SAC {
   qStep(b: Batch, epsTarg: Float32Array): { lossQ: number; q1: number; q2: number } {
     const g = this.tape;
     this.qOptimizer.zeroGrad();
-    const { loss, q1, q2 } = this.viaPlan('q', [b.obs, b.act, b.rew, b.obs2, b.done, epsTarg], () => {
+    const { loss, q1, q2 } = this.viaPlan('q', b, epsTarg, () => {
       const l = this.lossQ(b, epsTarg);
       g.backward(l.loss);
       return l;
@@ -267,7 +270,7 @@ export class SAC {
     this.params.setRequiresGrad('q', false);
     try {
       this.piOptimizer.zeroGrad();
-      const { loss, logpPi: logp } = this.viaPlan('pi', [b.obs, epsPi], () => {
+      const { loss, logpPi: logp } = this.viaPlan('pi', b, epsPi, () => {
         const l = this.lossPi(b, epsPi);
         g.backward(l.loss);
         return l;
