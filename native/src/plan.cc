@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <memory>
+#include <thread>
 #include <cmath>
 #include <cstring>
 
@@ -95,6 +96,8 @@ struct PlanStep {
 };
 
 constexpr int kMaxLanes = 8;
+// Idle rounds a lane spins (with pause) before it yields its core: as the pool's workers.
+constexpr int kIdleSpins = 20000;
 
 // The tasks a lane's kernel shares (its parallel_for, see pool.h's fork hook): the lane
 // runs them itself and idle lanes take some. fn, ctx and ntasks are written before
@@ -422,6 +425,7 @@ void run_lane(Plan* plan, int me) {
   const int lanes = num_threads() < kMaxLanes ? num_threads() : kMaxLanes;
   set_fork_hook(&share, &plan->lanes[me]);
   int lo = 0;  // every step below lo is done
+  int idle = 0;  // rounds in a row with nothing to run or help with
   while (plan->done.load(std::memory_order_acquire) < n) {
     while (lo < n && plan->state[lo].load(std::memory_order_acquire) == 2) ++lo;
     int picked = -1;
@@ -441,12 +445,19 @@ void run_lane(Plan* plan, int me) {
       }
     }
     if (picked >= 0) {
+      idle = 0;
       run_step(plan->steps[static_cast<size_t>(picked)]);
       plan->lane_steps[me].fetch_add(1, std::memory_order_relaxed);
       plan->state[picked].store(2, std::memory_order_release);
       plan->done.fetch_add(1, std::memory_order_acq_rel);
-    } else if (!help(plan, me, lanes)) {
+    } else if (help(plan, me, lanes)) {
+      idle = 0;
+    } else if (++idle < kIdleSpins) {
       SOFTAC_PLAN_RELAX();
+    } else {
+      // The lane it waits for may have lost its core (a busy machine): give this one up
+      // rather than spin through the time slice.
+      std::this_thread::yield();
     }
   }
   set_fork_hook(nullptr, nullptr);
