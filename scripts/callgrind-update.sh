@@ -5,7 +5,7 @@
 # instructions ran (the GEMM micro-kernel, the rest of the GEMM, the other kernels, node
 # and V8, libc). Valgrind has no AVX-512: the addon runs its AVX2 path here.
 #
-#   scripts/callgrind-update.sh DIR [N]       (DIR: a built checkout; env T, B, D as the script)
+#   scripts/callgrind-update.sh DIR [N]       (DIR: a built checkout; env T, B, D, W as the script)
 set -eu
 dir=${1:?usage: scripts/callgrind-update.sh DIR [N]}
 n=${2:-10}

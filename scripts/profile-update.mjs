@@ -4,6 +4,7 @@
  *
  *   node scripts/profile-update.mjs DIR [N]         (DIR: a built checkout; N updates, default 50)
  *   T=2 B=100 D=17x6 node scripts/profile-update.mjs DIR 50
+ *   W=20 node scripts/profile-update.mjs DIR 20     (W warm-up updates first, default 5)
  *
  * It prints the kernel calls that crossed from JavaScript into the backend per update (the
  * tape's dispatches) and, when the addon counts them, the pool's fork-join barriers per
@@ -51,7 +52,10 @@ for (let i = 0; i < 10_000; i++) {
   for (let j = 0; j < actDim; j++) a[j] = rng.uniformIn(-1, 1);
   buf.store(o, a, rng.normal(), o2, false);
 }
-for (let i = 0; i < 5; i++) sac.update(buf.sampleBatch(B, rng));
+// Warm-up: the plans are captured, and V8 has compiled the hot functions (under callgrind,
+// compiling inside the counted updates shows up as node's instructions).
+const W = Number(process.env.W ?? 5);
+for (let i = 0; i < W; i++) sac.update(buf.sampleBatch(B, rng));
 const raw = rawAddon();
 const barriers = () => (raw && typeof raw.info().barriers === 'number' ? raw.info().barriers : NaN);
 calls = 0;
