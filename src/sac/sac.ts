@@ -246,8 +246,8 @@ export class SAC {
   /** The Q step: one Adam step of q1 and q2 on loss_q. */
   qStep(b: Batch, epsTarg: Float32Array): { lossQ: number; q1: number; q2: number } {
     const g = this.tape;
-    this.qOptimizer.zeroGrad();
     const { loss, q1, q2 } = this.viaPlan('q', b, epsTarg, () => {
+      this.qOptimizer.zeroGrad(g.k);
       const l = this.lossQ(b, epsTarg);
       g.backward(l.loss);
       return l;
@@ -269,8 +269,8 @@ export class SAC {
     const g = this.tape;
     this.params.setRequiresGrad('q', false);
     try {
-      this.piOptimizer.zeroGrad();
       const { loss, logpPi: logp } = this.viaPlan('pi', b, epsPi, () => {
+        this.piOptimizer.zeroGrad(g.k);
         const l = this.lossPi(b, epsPi);
         g.backward(l.loss);
         return l;
