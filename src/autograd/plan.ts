@@ -72,11 +72,6 @@ export class Plan {
     this.lengths = this.buffers.map((b) => b.length);
   }
 
-  /** The number of distinct buffers the plan reads or writes. */
-  get bufferCount(): number {
-    return this.buffers.length;
-  }
-
   /** False once a buffer was detached (transferred) or resized: the plan must not run. */
   get valid(): boolean {
     for (let i = 0; i < this.buffers.length; i++) if (this.buffers[i]!.length !== this.lengths[i]) return false;
