@@ -18,7 +18,8 @@
         "native/src/addon.cc",
         "native/src/dispatch.cc",
         "native/src/pool.cc",
-        "native/src/ops.cc"
+        "native/src/ops.cc",
+        "native/src/plan.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "dependencies": ["softac_isa_scalar"],

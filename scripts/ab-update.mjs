@@ -6,6 +6,7 @@
  *
  *   node scripts/ab-update.mjs OLD_DIR NEW_DIR        (each a built checkout: dist/ and its addon)
  *   T=2 R=60 B=256 D=3x1 node scripts/ab-update.mjs ...   (threads, rounds, batch, obs x act)
+ *   OLD_REPLAY=0 node scripts/ab-update.mjs . .         (one build: the tape against replayed plans)
  *
  * Each build trains its own agent (hidden 256x256, Spinning Up's update); rounds alternate
  * 10 updates of one and 10 of the other, in alternating order, and every update is timed.
@@ -23,7 +24,11 @@ if (!oldDir || !newDir) {
 const T = Number(process.env.T ?? 1), R = Number(process.env.R ?? 40), B = Number(process.env.B ?? 256);
 const [obsDim, actDim] = (process.env.D ?? '3x1').split('x').map(Number);
 
-async function make(dir) {
+// OLD_REPLAY=0 / NEW_REPLAY=0 run that side through the tape (SAC.replay = false), on a
+// build that has capture and replay; a build before it has no such switch.
+const replay = { old: process.env.OLD_REPLAY !== '0', new: process.env.NEW_REPLAY !== '0' };
+
+async function make(dir, side) {
   const at = (p) => pathToFileURL(resolve(dir, 'dist', p)).href;
   const { getKernels } = await import(at('src/kernels/index.js'));
   const { SAC } = await import(at('src/sac/sac.js'));
@@ -33,6 +38,7 @@ async function make(dir) {
   k.setNumThreads(T);
   const bounds = { low: new Array(actDim).fill(-1), high: new Array(actDim).fill(1) };
   const sac = new SAC(k, obsDim, bounds, { hidden: [256, 256], batchSize: B }, 0);
+  if (!replay[side]) sac.replay = false;
   const buf = new ReplayBuffer(obsDim, actDim, 10_000);
   const rng = new Rng(1);
   const o = new Float32Array(obsDim), o2 = new Float32Array(obsDim), a = new Float32Array(actDim);
@@ -44,7 +50,7 @@ async function make(dir) {
   return () => sac.update(buf.sampleBatch(B, rng));
 }
 
-const sides = { old: await make(oldDir), new: await make(newDir) };
+const sides = { old: await make(oldDir, 'old'), new: await make(newDir, 'new') };
 for (let i = 0; i < 30; i++) { sides.old(); sides.new(); }
 const times = { old: [], new: [] };
 for (let r = 0; r < R; r++) {
@@ -58,7 +64,7 @@ for (let r = 0; r < R; r++) {
 }
 const q = (x, p) => [...x].sort((u, v) => u - v)[Math.floor(p * (x.length - 1))];
 const show = (x) => `p10 ${q(x, 0.1).toFixed(0)} us, median ${q(x, 0.5).toFixed(0)} us`;
-console.log(`threads ${T}, batch ${B}, dims ${obsDim}x${actDim}, ${R} rounds`);
+console.log(`threads ${T}, batch ${B}, dims ${obsDim}x${actDim}, ${R} rounds${replay.old && replay.new ? '' : `, replay old ${replay.old} new ${replay.new}`}`);
 console.log(`old ${show(times.old)}`);
 console.log(`new ${show(times.new)}`);
 console.log(`old / new: p10 ${(q(times.old, 0.1) / q(times.new, 0.1)).toFixed(3)}, median ${(q(times.old, 0.5) / q(times.new, 0.5)).toFixed(3)}`);

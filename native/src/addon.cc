@@ -25,6 +25,7 @@
 
 #include "dispatch.h"
 #include "ops.h"
+#include "plan.h"
 #include "pool.h"
 
 namespace {
@@ -227,6 +228,7 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   o.Set("paths", to_array(softac::runnable_paths()));
   o.Set("compiledPaths", to_array(softac::compiled_paths()));
   o.Set("threads", softac::num_threads());
+  o.Set("barriers", static_cast<double>(softac::barrier_count()));
   o.Set("envError", softac::env_error());
   o.Set("logStdMin", kLogStdMin);
   o.Set("logStdMax", kLogStdMax);
@@ -540,6 +542,89 @@ Napi::Value FmaPeak(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), softac::fma_peak_gflops());
 }
 
+// The calls a plan may hold, in opcode order (src/kernels/native.ts numbers them from this).
+Napi::Value PlanOps(const Napi::CallbackInfo& info) {
+  Args a(info, 0);
+  if (!a.ok()) return info.Env().Undefined();
+  const auto& names = softac::plan_op_names();
+  Napi::Array arr = Napi::Array::New(info.Env(), names.size());
+  for (size_t i = 0; i < names.size(); ++i) arr.Set(static_cast<uint32_t>(i), names[i]);
+  return arr;
+}
+
+// planCreate(buffers: Float32Array[], code: Float64Array): a captured plan (plan.h), every
+// call validated now. The caller keeps the arrays alive and unmoved for the plan's life
+// (src/autograd/plan.ts holds them beside it).
+Napi::Value PlanCreate(const Napi::CallbackInfo& info) {
+  Args a(info, 2);
+  if (!a.ok()) return info.Env().Undefined();
+  Napi::Env env = info.Env();
+  if (!info[0].IsArray()) {
+    a.check(false, false, "argument 'buffers' must be an Array of Float32Array");
+    return env.Undefined();
+  }
+  Napi::Array arr = info[0].As<Napi::Array>();
+  std::vector<softac::PlanBuffer> buffers(arr.Length());
+  for (uint32_t i = 0; i < arr.Length(); ++i) {
+    napi_typedarray_type type;
+    size_t length = 0;
+    void* data = nullptr;
+    Napi::Value v = arr.Get(i);
+    if (napi_get_typedarray_info(env, v, &type, &length, &data, nullptr, nullptr) != napi_ok ||
+        type != napi_float32_array) {
+      a.check(false, false, "buffers[" + std::to_string(i) + "] must be a Float32Array");
+      return env.Undefined();
+    }
+    buffers[i] = {static_cast<float*>(data), static_cast<int64_t>(length)};
+  }
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  if (napi_get_typedarray_info(env, info[1], &type, &length, &data, nullptr, nullptr) != napi_ok ||
+      type != napi_float64_array) {
+    a.check(false, false, "argument 'code' must be a Float64Array");
+    return env.Undefined();
+  }
+  std::string error;
+  softac::Plan* plan = softac::plan_create(buffers, static_cast<const double*>(data),
+                                           static_cast<int64_t>(length), &error);
+  if (!plan) {
+    a.check(false, true, error);
+    return env.Undefined();
+  }
+  return Napi::External<softac::Plan>::New(env, plan, [](Napi::Env, softac::Plan* p) { softac::plan_destroy(p); });
+}
+
+Napi::Value PlanRun(const Napi::CallbackInfo& info) {
+  Args a(info, 1);
+  if (!a.ok()) return info.Env().Undefined();
+  if (!info[0].IsExternal()) {
+    a.check(false, false, "argument 'plan' must be a plan from planCreate");
+    return info.Env().Undefined();
+  }
+  softac::plan_run(info[0].As<Napi::External<softac::Plan>>().Data());
+  return info.Env().Undefined();
+}
+
+// planStats(plan): plan_stats (plan.h) as { steps, work, span, laneSteps }.
+Napi::Value PlanStats(const Napi::CallbackInfo& info) {
+  Args a(info, 1);
+  if (!a.ok()) return info.Env().Undefined();
+  if (!info[0].IsExternal()) {
+    a.check(false, false, "argument 'plan' must be a plan from planCreate");
+    return info.Env().Undefined();
+  }
+  const softac::PlanStats st = softac::plan_stats(info[0].As<Napi::External<softac::Plan>>().Data());
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("steps", static_cast<double>(st.steps));
+  o.Set("work", st.work);
+  o.Set("span", st.span);
+  Napi::Array lanes = Napi::Array::New(info.Env(), 8);
+  for (uint32_t l = 0; l < 8; ++l) lanes.Set(l, static_cast<double>(st.lane_steps[l]));
+  o.Set("laneSteps", lanes);
+  return o;
+}
+
 // The backstop of the `softac` command's exit (src/cli/main.ts): a thread that ends the
 // process with `code` if it is still alive `ms` from now. process.exit's teardown joins
 // V8's worker threads while the isolate lives on, and a compile job among them can be
@@ -617,6 +702,10 @@ const Export kExports[] = {
     {"fill", Fill},
     {"fmaPeak", FmaPeak},
     {"exitAfter", ExitAfter},
+    {"planOps", PlanOps},
+    {"planCreate", PlanCreate},
+    {"planRun", PlanRun},
+    {"planStats", PlanStats},
 };
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {

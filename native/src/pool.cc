@@ -43,6 +43,7 @@ class Pool {
       for (int64_t t = 0; t < ntasks; ++t) fn(ctx, t);
       return;
     }
+    barriers_.fetch_add(1, std::memory_order_relaxed);
     fn_ = fn;
     ctx_ = ctx;
     ntasks_ = ntasks;
@@ -114,6 +115,9 @@ class Pool {
   int64_t ntasks_ = 0;
   std::atomic<int64_t> next_{0};
   std::atomic<int> pending_{0};
+
+ public:
+  std::atomic<uint64_t> barriers_{0};
 };
 
 int default_threads() {
@@ -151,8 +155,19 @@ int num_threads() {
   return g_threads.load();
 }
 
+thread_local ForkHook t_hook = nullptr;
+thread_local void* t_hook_self = nullptr;
+
+void set_fork_hook(ForkHook hook, void* self) {
+  t_hook = hook;
+  t_hook_self = self;
+}
+
+uint64_t barrier_count() { return pool().barriers_.load(std::memory_order_relaxed); }
+
 void parallel_for(int64_t ntasks, TaskFn fn, void* ctx) {
   if (ntasks <= 0) return;
+  if (t_hook) return t_hook(t_hook_self, ntasks, fn, ctx);
   pool().run(ntasks, fn, ctx);
 }
 

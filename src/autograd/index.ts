@@ -1,7 +1,8 @@
 /** The autograd layer: Tensor, Tape, and the differentiable ops (each forward beside its backward). */
 export { Tensor, shapeStr } from './tensor.js';
 export { Tape } from './tape.js';
-export type { FloatArrayKind, TapeOptions } from './tape.js';
+export type { Captured, FloatArrayKind, TapeOptions } from './tape.js';
+export { Plan } from './plan.js';
 export { arenaAllocations } from './arena.js';
 export { linear, mlpRelu } from './ops/linear.js';
 export type { LinearParams } from './ops/linear.js';

@@ -10,6 +10,7 @@
 import * as is from '../check/is.js';
 import type { Kernels } from '../kernels/index.js';
 import { Arena, type FloatArrayKind } from './arena.js';
+import { Plan, Recorder } from './plan.js';
 import { shapeStr, Tensor } from './tensor.js';
 
 export type { FloatArrayKind } from './arena.js';
@@ -22,6 +23,13 @@ export interface TapeOptions {
   debugNaN?: boolean;
   /** float64 storage: only for the finite-difference gradcheck on the float64 reference. */
   kind?: FloatArrayKind;
+}
+
+/** What tape.capture(fn) gives: fn's result, and its plan, or why there is none. */
+export interface Captured<T> {
+  result: T;
+  plan: Plan | null;
+  why: string | null;
 }
 
 interface Entry {
@@ -39,8 +47,9 @@ export class Tape {
   private noGradDepth = 0;
   readonly debugNaN: boolean;
   readonly kind: FloatArrayKind;
+  private recorder: Recorder | null = null;
 
-  constructor(readonly k: Kernels, opts: TapeOptions = {}) {
+  constructor(readonly kernels: Kernels, opts: TapeOptions = {}) {
     is.plainObject('Tape: options', opts);
     is.knownKeys('Tape', opts, ['debugNaN', 'kind']);
     if (opts.debugNaN !== undefined) is.boolean("Tape: option 'debugNaN'", opts.debugNaN);
@@ -48,6 +57,49 @@ export class Tape {
     this.kind = opts.kind ?? 'float32';
     this.debugNaN = opts.debugNaN ?? false;
     this.arena = new Arena(this.kind);
+  }
+
+  /** The kernels the ops call: `kernels`, or while capturing, a recorder around them. */
+  get k(): Kernels {
+    return this.recorder ? this.recorder.kernels : this.kernels;
+  }
+
+  /** Whether a capture is under way (host.ts records its steps only then). */
+  get capturing(): boolean {
+    return this.recorder !== null;
+  }
+
+  /** Notes a JavaScript step of an op for the plan being captured (host.ts). */
+  recordHost(op: string, args: readonly (Float32Array | null | number)[]): void {
+    this.recorder?.host(op, args);
+  }
+
+  /** Marks the capture under way as unreplayable: an op did work the plan cannot repeat. */
+  notCapturable(why: string): void {
+    this.recorder?.refuse(why);
+  }
+
+  /**
+   * Runs fn once, as without capture, and records what it asked of the kernels: the plan
+   * replays it in one call (src/autograd/plan.ts). The plan repeats the same calls on the
+   * same buffers, so it is only for a step whose shapes, inputs' buffers and constants stay
+   * those of this run; plan is null (with why) when the backend has no plans or fn did
+   * something a plan cannot repeat. The step's graph is consumed or reset by fn as usual.
+   */
+  capture<T>(fn: () => T): Captured<T> {
+    if (this.recorder) throw new Error('tape.capture: a capture is already under way (captures do not nest)');
+    if (!this.kernels.createPlan) return { result: fn(), plan: null, why: `the ${this.kernels.backend} backend has no plans` };
+    if (this.debugNaN) return { result: fn(), plan: null, why: 'debugNaN reads every gradient in JavaScript' };
+    const recorder = new Recorder(this.kernels);
+    this.recorder = recorder;
+    let result: T;
+    try {
+      result = fn();
+    } finally {
+      this.recorder = null;
+    }
+    if (recorder.why) return { result, plan: null, why: recorder.why };
+    return { result, plan: new Plan(this.kernels.createPlan(recorder.calls), recorder.calls), why: null };
   }
 
   /** Whether ops record their backward now (false inside noGrad). */
@@ -117,6 +169,7 @@ export class Tape {
       for (const o of e.outs) o.grad = this.zeros(o.size);
     }
     loss.grad![0] = 1;
+    if (this.recorder) this.recordHost('fill', [loss.grad!, 1]);
     // Inputs to the graph that require a gradient but own no buffer for it (an observation
     // in a gradcheck, say) get a zeroed one; parameters come with theirs.
     for (const e of entries) {

@@ -10,7 +10,7 @@ import { referenceKernels } from './reference.js';
 import type { Kernels } from './types.js';
 import { loadWasm, wasmLoadError } from './wasm.js';
 
-export type { Backend, KernelInfo, Kernels, SimdPath } from './types.js';
+export type { Backend, KernelInfo, KernelPlan, Kernels, PlanArg, PlanCall, PlanStats, SimdPath } from './types.js';
 export { LOG_STD_MAX, LOG_STD_MIN } from './types.js';
 export type { AddonOrigin, NativeKernels, RawAddon } from './native.js';
 export { exitAfter, loadNative, nativeLoadError, nativeSkipped, nativeSource, rawAddon } from './native.js';

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import type { KernelInfo, Kernels, SimdPath } from './types.js';
+import type { KernelInfo, KernelPlan, Kernels, PlanCall, PlanStats, SimdPath } from './types.js';
 import * as check from './validate.js';
 
 /** The addon as C++ exports it: the Kernels methods with the same positional arguments. */
@@ -17,6 +17,8 @@ export interface RawAddon {
     path: SimdPath; paths: SimdPath[]; compiledPaths: SimdPath[]; threads: number; envError: string;
     /** native/src/kernels.h's kLogStdMin/kLogStdMax: LOG_STD_MIN/LOG_STD_MAX on the C++ side. */
     logStdMin: number; logStdMax: number;
+    /** Fork-join barriers the thread pool has run so far (native/src/pool.h). */
+    barriers: number;
   };
   setNumThreads(n: number): void;
   setSimdPath(path: string): void;
@@ -51,6 +53,12 @@ export interface RawAddon {
   adam: Kernels['adam'];
   polyak: Kernels['polyak'];
   fill: Kernels['fill'];
+  /** The calls a plan may hold, in opcode order (native/src/plan.cc). */
+  planOps(): string[];
+  /** A plan over `buffers`; `code` is each call's opcode, argument count and arguments. */
+  planCreate(buffers: Float32Array[], code: Float64Array): object;
+  planRun(plan: object): void;
+  planStats(plan: object): PlanStats;
 }
 
 /** The native backend's info: its paths are SIMD paths. */
@@ -266,5 +274,40 @@ function wrap(n: RawAddon): NativeKernels {
     },
     polyak(targ, p, rho) { check.polyak(targ, p, rho); n.polyak(targ, p, rho); },
     fill(x, value) { check.fill(x, value); n.fill(x, value); },
+    createPlan(calls) { return createPlan(n, calls); },
   };
+}
+
+let opcodes: Map<string, number> | null = null;
+
+/**
+ * Encodes the calls for planCreate: each as its opcode, its argument count and its
+ * arguments, a buffer as its index in the plan's buffer list (-1 for null), a flag as 0/1.
+ * The addon validates every call before the plan exists.
+ */
+function createPlan(n: RawAddon, calls: readonly PlanCall[]): KernelPlan {
+  opcodes ??= new Map(n.planOps().map((name, i) => [name, i]));
+  const buffers: Float32Array[] = [], index = new Map<Float32Array, number>();
+  const code: number[] = [];
+  calls.forEach(({ op, args }, i) => {
+    const opcode = opcodes!.get(op);
+    if (opcode === undefined) throw new RangeError(`createPlan: call ${i} is '${op}', which a plan cannot hold`);
+    code.push(opcode, args.length);
+    for (const a of args) {
+      if (a instanceof Float32Array) {
+        let at = index.get(a);
+        if (at === undefined) {
+          at = buffers.push(a) - 1;
+          index.set(a, at);
+        }
+        code.push(at);
+      } else if (a === null) code.push(-1);
+      else if (typeof a === 'boolean') code.push(a ? 1 : 0);
+      else code.push(a);
+    }
+  });
+  const plan = n.planCreate(buffers, Float64Array.from(code));
+  // The plan holds raw pointers into the buffers: it keeps them alive as long as itself.
+  const kept = { buffers, run: () => n.planRun(plan), stats: () => n.planStats(plan) };
+  return kept;
 }

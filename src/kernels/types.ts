@@ -34,6 +34,38 @@ export interface KernelInfo {
   threads: number;
 }
 
+/** An argument of a recorded call: a buffer, null (an optional buffer not given), a number, a flag. */
+export type PlanArg = Float32Array | null | number | boolean;
+
+/**
+ * One call of a captured plan (src/autograd/plan.ts): a Kernels method that returns nothing,
+ * or a step of the tape's ops that is a JavaScript loop (src/autograd/host.ts), with its
+ * arguments in the method's order.
+ */
+export interface PlanCall {
+  op: string;
+  args: readonly PlanArg[];
+}
+
+/** A captured sequence of calls, replayed in one call: the same calls on the same buffers. */
+export interface KernelPlan {
+  run(): void;
+  /** Optional: the plan's size and parallelism, and how the last run spread over the lanes. */
+  stats?(): PlanStats;
+}
+
+/**
+ * A plan's calls; their total size and longest dependent chain (multiply-adds for the
+ * products, elements otherwise): two lanes can be at most work / max(span, work / 2) times
+ * faster than one without splitting a call; the calls each lane ran in the last run.
+ */
+export interface PlanStats {
+  steps: number;
+  work: number;
+  span: number;
+  laneSteps: number[];
+}
+
 export interface Kernels {
   readonly backend: Backend;
   info(): KernelInfo;
@@ -134,4 +166,11 @@ export interface Kernels {
   /** targ = polyak * targ + (1 - polyak) * p (Spinning Up's mul_ then add_). */
   polyak(targ: Float32Array, p: Float32Array, polyak: number): void;
   fill(x: Float32Array, value: number): void;
+
+  /**
+   * Optional (a backend without it runs every step through the tape): a plan that replays
+   * `calls` in one call, validated once now (lengths, overlap), RangeError naming the call
+   * if not. The buffers must stay alive and unmoved while the plan is used.
+   */
+  createPlan?(calls: readonly PlanCall[]): KernelPlan;
 }

@@ -63,8 +63,9 @@ export class Adam {
     this.k.adam(this.params, this.grads, this.m, this.v, this.t, this.lr, this.beta1, this.beta2, this.eps, this.weightDecay);
   }
 
-  zeroGrad(): void {
-    this.k.fill(this.grads, 0);
+  /** grads = 0, through `k` (the optimizer's kernels, or a tape's, so a captured step holds it). */
+  zeroGrad(k: Kernels = this.k): void {
+    k.fill(this.grads, 0);
   }
 
   state(): AdamState {

@@ -5,7 +5,7 @@
  * sac.py: o, a, r, o2, d, q1, q2, backup, logp_pi, alpha, polyak.
  */
 import * as ag from '../autograd/index.js';
-import { Tape, Tensor } from '../autograd/index.js';
+import { type Plan, Tape, Tensor } from '../autograd/index.js';
 import type { Kernels } from '../kernels/index.js';
 import type { NamedTensor } from '../io/safetensors.js';
 import { Adam } from '../nn/adam.js';
@@ -128,6 +128,14 @@ export function lossPi(g: Tape, ac: MLPActorCritic, o: Tensor, epsPi: Tensor, al
   return { loss: ag.mean(g, ag.sub(g, ag.mul(g, logpPi, alpha), qPi)), pi, logpPi, q1Pi, q2Pi, qPi };
 }
 
+/** A captured step: its plan, the inputs and alpha it was captured with, and its tensors. */
+interface StepPlan<R> {
+  plan: Plan;
+  inputs: Float32Array[];
+  alpha: number;
+  result: R;
+}
+
 export class SAC {
   readonly opts: SacOptions;
   readonly sizes: ActorCriticSizes;
@@ -150,6 +158,13 @@ export class SAC {
   targetUpdates = 0;
   readonly tape: Tape;
   private readonly noise: UpdateNoise;
+  /**
+   * Replay each step from a plan captured at its first run (tape.capture) while its inputs'
+   * buffers, shapes and alpha stay the same: bit for bit the tape's results, without the
+   * JavaScript of the tape between the kernels. Off: every step runs through the tape.
+   */
+  replay = true;
+  private readonly plans = new Map<'q' | 'pi', StepPlan<unknown>>();
   /** The last update's Q1, Q2 and logp_pi values, per batch row (Spinning Up logs their spread). */
   readonly last: { q1: Float32Array; q2: Float32Array; logPi: Float32Array } = { q1: new Float32Array(0), q2: new Float32Array(0), logPi: new Float32Array(0) };
 
@@ -201,12 +216,42 @@ export class SAC {
     return lossPi(this.tape, this.ac, o, this.eps(b, epsPi), this.alpha);
   }
 
+  /**
+   * fn (a step's forward and backward) through its plan when one was captured on these
+   * inputs and alpha; else through the tape, capturing a plan for the next calls when
+   * replay is on and alpha is fixed ('auto' changes alpha, a constant of the plan, at every
+   * step). A new batch size or other input buffers lead to a new capture.
+   */
+  private viaPlan<R>(step: 'q' | 'pi', b: Batch, eps: Float32Array, fn: () => R): R {
+    const alpha = this.alpha, p = this.plans.get(step) as StepPlan<R> | undefined;
+    // Compared field by field: a replayed step allocates nothing.
+    const i = p?.inputs;
+    if (this.replay && p && i && p.alpha === alpha && i[0] === b.obs && i[1] === b.act && i[2] === b.rew && i[3] === b.obs2 &&
+      i[4] === b.done && i[5] === eps) {
+      p.plan.run();
+      return p.result;
+    }
+    this.plans.delete(step);
+    if (!this.replay || this.opts.alpha === 'auto') return fn();
+    const { result, plan } = this.tape.capture(fn);
+    if (plan) this.plans.set(step, { plan, inputs: [b.obs, b.act, b.rew, b.obs2, b.done, eps], alpha, result });
+    return result;
+  }
+
+  /** The plans captured so far, by step ('q', 'pi'): for profiling (scripts/profile-update.mjs). */
+  capturedPlans(): ReadonlyMap<'q' | 'pi', Plan> {
+    return new Map([...this.plans].map(([k, v]) => [k, v.plan]));
+  }
+
   /** The Q step: one Adam step of q1 and q2 on loss_q. */
   qStep(b: Batch, epsTarg: Float32Array): { lossQ: number; q1: number; q2: number } {
     const g = this.tape;
-    this.qOptimizer.zeroGrad();
-    const { loss, q1, q2 } = this.lossQ(b, epsTarg);
-    g.backward(loss);
+    const { loss, q1, q2 } = this.viaPlan('q', b, epsTarg, () => {
+      this.qOptimizer.zeroGrad(g.k);
+      const l = this.lossQ(b, epsTarg);
+      g.backward(l.loss);
+      return l;
+    });
     this.qOptimizer.step();
     const out = { lossQ: loss.item(), q1: this.k.mean(q1.data), q2: this.k.mean(q2.data) };
     this.last.q1 = keep(this.last.q1, q1.data);
@@ -224,9 +269,12 @@ export class SAC {
     const g = this.tape;
     this.params.setRequiresGrad('q', false);
     try {
-      this.piOptimizer.zeroGrad();
-      const { loss, logpPi: logp } = this.lossPi(b, epsPi);
-      g.backward(loss);
+      const { loss, logpPi: logp } = this.viaPlan('pi', b, epsPi, () => {
+        this.piOptimizer.zeroGrad(g.k);
+        const l = this.lossPi(b, epsPi);
+        g.backward(l.loss);
+        return l;
+      });
       this.piOptimizer.step();
       const out = { lossPi: loss.item(), logPi: this.k.mean(logp.data) };
       this.last.logPi = keep(this.last.logPi, logp.data);

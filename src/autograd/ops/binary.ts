@@ -4,6 +4,7 @@
  * is a row [N] under a [..., N]. The smaller operand is expanded to the output's shape, the
  * same-shape kernel runs, and in backward its gradient is summed back to its own shape.
  */
+import * as host from '../host.js';
 import type { Tape } from '../tape.js';
 import { shapeStr, Tensor } from '../tensor.js';
 
@@ -23,7 +24,10 @@ function expand(g: Tape, t: Tensor, n: number): Float32Array {
   if (t.size === n) return t.data;
   const out = g.scratch(n);
   if (t.size === 1) g.k.fill(out, t.data[0]!);
-  else for (let r = 0; r < n; r += t.size) out.set(t.data, r);
+  else {
+    g.notCapturable('a row broadcast copies in JavaScript');
+    for (let r = 0; r < n; r += t.size) out.set(t.data, r);
+  }
   return out;
 }
 
@@ -31,14 +35,14 @@ function expand(g: Tape, t: Tensor, n: number): Float32Array {
 function reduceInto(g: Tape, t: Tensor, grad: Float32Array): void {
   if (!t.requiresGrad) return;
   if (t.size === grad.length) g.k.axpy(t.grad!, 1, grad);
-  else if (t.size === 1) t.grad![0] += g.k.sum(grad);
+  else if (t.size === 1) host.reduceAll(g, t.grad!, grad, 'addSum');
   else g.k.sumColsAcc(t.grad!, grad, grad.length / t.size, t.size);
 }
 
 // A number operand as a one-element tensor that needs no gradient.
 function constant(g: Tape, value: number): Tensor {
   const c = g.empty([1], String(value));
-  c.data[0] = value;
+  host.setValue(g, c.data, value);
   return c;
 }
 
@@ -103,6 +107,7 @@ export function div(g: Tape, a: Operand, b: Operand): Tensor {
   const [ta, tb] = tensors(g, a, b, 'div');
   const out = g.empty(outputShape('div', ta, tb), 'div');
   const A = expand(g, ta, out.size), B = expand(g, tb, out.size), y = out.data;
+  g.notCapturable('div runs in JavaScript');
   for (let i = 0; i < y.length; i++) y[i] = A[i]! / B[i]!;
   g.record('div', [out], [ta, tb], () => {
     const dy = out.grad!, t = g.scratch(out.size);

@@ -53,7 +53,9 @@ export function mlpRelu(g: Tape, x: Tensor, layers: readonly LinearParams[], hid
   // With nothing to differentiate (noGrad: the backup's target networks), the hidden
   // activations are used once, by the next layer: they go to two buffers used in turn,
   // which stay in cache, rather than to fresh arena buffers a whole update cold.
-  const kept = g.gradEnabled && (x.requiresGrad || layers.some(({ weight, bias }) => weight.requiresGrad || (bias?.requiresGrad ?? false)));
+  // A captured step keeps them apart (arena buffers): two networks' passes that share no
+  // buffer can run at the same time in the plan (the target Q-networks, say).
+  const kept = g.capturing || (g.gradEnabled && (x.requiresGrad || layers.some(({ weight, bias }) => weight.requiresGrad || (bias?.requiresGrad ?? false))));
   // hs[j] is layer j's input: x, then each layer's (activated) output.
   const hs: Tensor[] = [x];
   layers.forEach(({ weight, bias }, j) => {

@@ -1,4 +1,5 @@
 /** Ops that move values without arithmetic: concatenation on the last axis, squeeze. */
+import * as host from '../host.js';
 import type { Tape } from '../tape.js';
 import { shapeStr, Tensor } from '../tensor.js';
 
@@ -14,24 +15,8 @@ export function concat(g: Tape, xs: readonly Tensor[]): Tensor {
   const width = widths.reduce((a, b) => a + b, 0);
   const rows = lead.reduce((a, b) => a * b, 1);
   const out = g.empty([...lead, width], 'concat');
-  // Plain element copies: a subarray() view per row would allocate thousands of typed-array
-  // objects per update (the Q-networks' inputs are a few values wide).
-  const dst = out.data;
-  for (let r = 0, off = 0; r < rows; r++) {
-    for (let j = 0; j < xs.length; j++) {
-      const src = xs[j]!.data, w = widths[j]!;
-      for (let c = 0, at = r * w; c < w; c++) dst[off++] = src[at + c]!;
-    }
-  }
-  g.record('concat', [out], xs, () => {
-    const dy = out.grad!;
-    for (let j = 0, col = 0; j < xs.length; col += widths[j]!, j++) {
-      const x = xs[j]!, w = widths[j]!;
-      if (!x.requiresGrad) continue;
-      for (let r = 0; r < rows; r++)
-        for (let c = 0; c < w; c++) x.grad![r * w + c] += dy[r * width + col + c]!;
-    }
-  });
+  host.concatRows(g, out.data, xs.map((x) => x.data), widths, rows);
+  g.record('concat', [out], xs, () => host.concatRowsBackward(g, out.grad!, xs.map((x) => (x.requiresGrad ? x.grad! : null)), widths, rows));
   return out;
 }
 

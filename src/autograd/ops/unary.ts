@@ -35,6 +35,7 @@ export function log(g: Tape, x: Tensor): Tensor {
   const out = g.empty(x.shape, 'log');
   g.k.log(out.data, x.data);
   g.record('log', [out], [x], () => {
+    g.notCapturable("log's backward runs in JavaScript");
     const dx = x.grad!, dy = out.grad!, xs = x.data;
     for (let i = 0; i < dx.length; i++) dx[i] += dy[i]! / xs[i]!;
   });
@@ -46,6 +47,7 @@ export function softplus(g: Tape, x: Tensor): Tensor {
   const out = g.empty(x.shape, 'softplus');
   g.k.softplus(out.data, x.data);
   g.record('softplus', [out], [x], () => {
+    g.notCapturable("softplus's backward runs in JavaScript");
     const dx = x.grad!, dy = out.grad!, xs = x.data, ys = out.data;
     for (let i = 0; i < dx.length; i++) dx[i] += xs[i]! > 20 ? dy[i]! : dy[i]! * Math.exp(xs[i]! - ys[i]!);
   });
