@@ -51,7 +51,10 @@ export function forkJob(job: SweepJob, dir: string, o: ForkOptions = {}): JobPro
       o.onMessage?.(m);
     });
     child.on('error', (e) => reject(new JobFailure(`the job's process: ${e.message}`, true)));
-    child.on('exit', (code, signal) => {
+    // 'close', not 'exit': 'exit' can come before the last IPC messages are read (seen
+    // under load: a job's 'end' arrived after its exit, and the finished job was counted as
+    // failed); 'close' waits for the IPC channel too, so every message is in by then.
+    child.on('close', (code, signal) => {
       if (error) reject(new JobFailure(error.message, error.retry));
       else if (end && code === 0) resolve(end);
       else {
