@@ -26,6 +26,20 @@ test('state() and setState() resume the stream exactly', () => {
   assert.equal(Array.from({ length: 6 }, () => a.normal()), Array.from({ length: 6 }, () => b.normal()));
 });
 
+test('fillNormal gives exactly the values of repeated normal() calls and leaves the same state', () => {
+  // Seeds whose words have the top bit set (negative as int32) and ones that do not.
+  for (const seed of [0, 1, 7, 42, 0xffffffff]) {
+    const a = new Rng(seed), b = new Rng(seed);
+    for (const n of [0, 1, 3, 600, 1201]) {
+      const fast = a.fillNormal(new Float32Array(n));
+      const slow = Float32Array.from({ length: n }, () => b.normal());
+      assert.equal(Array.from(fast), Array.from(slow), `seed ${seed}, n ${n}`);
+      assert.equal(a.state(), b.state(), `state after seed ${seed}, n ${n}`);
+      assert.ok(a.state().every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffffffff));
+    }
+  }
+});
+
 test('uniform is in [0, 1) with mean 1/2; normal has mean 0 and variance 1; int is unbiased in range', () => {
   const r = new Rng(1);
   const n = 200_000;
