@@ -1,7 +1,7 @@
 // Builds wasm/softac.wasm, the WebAssembly backend (src/kernels/wasm.ts): the kernels of
 // native/src (isa/kernels_wasm.cc over vec_wasm.h, the driver ops.cc) with the plain C ABI
 // of native/src/wasm/exports.cc, for wasm32 with SIMD128, by Debian's clang 14 and wasi-libc
-// (apt-get install clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32). The module imports
+// (apt-get install clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32 libc++-14-dev-wasm32). The module imports
 // nothing (no WASI calls are linked), so the same file runs in Node and in a browser.
 // wasm-opt (binaryen) runs on it when installed.
 //
@@ -56,7 +56,7 @@ function give(why) {
 }
 
 const cxx = find(['clang++-14', 'clang++']);
-if (!cxx) give('no clang++ (apt-get install clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32)');
+if (!cxx) give('no clang++ (apt-get install clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32 libc++-14-dev-wasm32)');
 const ld = find(['wasm-ld-14', 'wasm-ld']);
 if (!ld) give('no wasm-ld (apt-get install lld-14)');
 const libc = spawnSync(cxx, ['--target=wasm32-wasi', '-print-file-name=libc.a'], { encoding: 'utf8' }).stdout?.trim();
