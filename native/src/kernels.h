@@ -23,6 +23,9 @@ extern "C" {
 typedef struct softac_kernel_table {
   const char* name;  // "scalar" | "avx2" | "avx512" | "neon" | "wasm"
   int mr, nr;        // GEMM micro-tile; the driver aligns thread partitions to these
+  // 1 when gemm reads a row-major op(A) (ta = 0, C not transposed) in place instead of
+  // packing it: then a split of C by columns packs nothing twice (see ops.cc's gemm).
+  int a_rows;
 
   // C[m0:m1, n0:n1] = alpha * op(A) * op(B) + beta * C, then + bias[n] and ReLU if given.
   // op(A) is (M,K): A is stored (M,K), or (K,M) when ta. op(B) is (K,N): B is stored (K,N),

@@ -87,8 +87,19 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const 
   // Split C into a grid of tiles aligned to the micro-tile along its longer side (in
   // micro-tiles), one tile per thread. Every element goes through the same packed
   // micro-kernel whatever tile it falls in, so the split does not change a single bit.
+  //
+  // Which side: a tile packs the right operand's panels for its columns and the left
+  // operand's for its rows, so a split by rows packs all of op(B) once per tile, and a
+  // split by columns all of op(A). When the kernel reads op(A) in place (a_rows: a
+  // row-major A, C not transposed: the forward's x W^T and the input gradient's dy W), a
+  // split by columns packs nothing twice, so it is taken whenever C has two column panels.
+  // That matters most inside a plan's lane (plan.cc), where one thread may run every tile
+  // of the split itself while the other lane is busy: split by rows, it packed the weight
+  // matrix twice (a transposing pack for the forward).
   const int64_t mt = ceil_div(M, k->mr), nt = ceil_div(N, k->nr);
-  const bool split_n = nt >= mt;
+  const bool trans = 2 * N <= k->nr && M > N;  // gemm_tile's orientation (isa/gemm.inc)
+  const bool a_in_place = k->a_rows && !ta && !trans;
+  const bool split_n = a_in_place ? nt >= 2 : nt >= mt;
   const int64_t units = split_n ? nt : mt;
   const int64_t tasks = task_count(units, M * N * (K + 1), kMinParallelMacs);
   if (tasks == 1) {
