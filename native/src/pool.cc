@@ -18,6 +18,8 @@
 namespace softac {
 namespace {
 
+thread_local int t_index = 0;  // see thread_index()
+
 // A worker spins this many pauses (tens of microseconds) before sleeping on the condition
 // variable: SAC issues dozens of sub-millisecond kernels back to back, and a futex wake-up
 // per kernel would cost more than the work.
@@ -34,7 +36,11 @@ class Pool {
     // Each worker starts from the generation current now, read before it is spawned: a
     // worker that read it later could miss a run() that began meanwhile and wait forever.
     const uint64_t gen = generation_.load(std::memory_order_acquire);
-    for (int i = 1; i < n; ++i) workers_.emplace_back([this, gen] { worker_loop(gen); });
+    for (int i = 1; i < n; ++i)
+      workers_.emplace_back([this, gen, i] {
+        t_index = i;
+        worker_loop(gen);
+      });
   }
 
   void run(int64_t ntasks, TaskFn fn, void* ctx) {
@@ -154,6 +160,8 @@ int num_threads() {
   pool();
   return g_threads.load();
 }
+
+int thread_index() { return t_index; }
 
 thread_local ForkHook t_hook = nullptr;
 thread_local void* t_hook_self = nullptr;

@@ -14,6 +14,12 @@ int num_threads();
 // empty, is not one): the barriers a workload pays, counted for scripts/profile-update.mjs.
 uint64_t barrier_count();
 
+// Which thread of the pool this is: 0 for any thread outside it (the caller of
+// parallel_for, Node's main thread), 1..n-1 for its workers. For locality only (plan.cc
+// keeps each lane's calls on one thread, so their data stays in that core's caches);
+// never for the split of any work.
+int thread_index();
+
 using TaskFn = void (*)(void* ctx, int64_t task);
 // Runs fn(ctx, t) for t in [0, ntasks) on the pool (the calling thread helps) and returns
 // when all are done. Safe to call from several threads at once (e.g. Node worker_threads):
