@@ -18,6 +18,11 @@
 constexpr float kLogStdMin = -20.0f;
 constexpr float kLogStdMax = 2.0f;
 
+// Whether gemm computes C^T = op(B)^T op(A)^T rather than C (isa/gemm.inc): when C is
+// narrow (N <= NR/2, an output layer of width 1 or act_dim) and taller than wide. It
+// depends on the shape only, never on the tile; ops.cc's thread split follows it too.
+inline bool gemm_transposed(int64_t M, int64_t N, int64_t nr) { return 2 * N <= nr && M > N; }
+
 extern "C" {
 
 typedef struct softac_kernel_table {

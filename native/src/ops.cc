@@ -97,8 +97,7 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const 
   // of the split itself while the other lane is busy: split by rows, it packed the weight
   // matrix twice (a transposing pack for the forward).
   const int64_t mt = ceil_div(M, k->mr), nt = ceil_div(N, k->nr);
-  const bool trans = 2 * N <= k->nr && M > N;  // gemm_tile's orientation (isa/gemm.inc)
-  const bool a_in_place = k->a_rows && !ta && !trans;
+  const bool a_in_place = k->a_rows && !ta && !gemm_transposed(M, N, k->nr);
   const bool split_n = a_in_place ? nt >= 2 : nt >= mt;
   const int64_t units = split_n ? nt : mt;
   const int64_t tasks = task_count(units, M * N * (K + 1), kMinParallelMacs);
