@@ -74,21 +74,19 @@ export class Rng {
   fillNormal(out: Float32Array): Float32Array {
     const st = this.s;
     let s0 = st[0]! | 0, s1 = st[1]! | 0, s2 = st[2]! | 0, s3 = st[3]! | 0;
-    let r = 0, t = 0;
+    let t = 0, hi1 = 0, lo1 = 0, hi2 = 0, lo2 = 0;
     for (let i = 0; i < out.length; i++) {
-      // Four outputs of nextUint32, inlined: u1's 27 + 26 bits, then u2's.
-      t = Math.imul(s1, 5); r = Math.imul((t << 7) | (t >>> 25), 9) >>> 0;
-      t = s1 << 9; s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
-      const hi1 = r >>> 5;
-      t = Math.imul(s1, 5); r = Math.imul((t << 7) | (t >>> 25), 9) >>> 0;
-      t = s1 << 9; s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
-      const lo1 = r >>> 6;
-      t = Math.imul(s1, 5); r = Math.imul((t << 7) | (t >>> 25), 9) >>> 0;
-      t = s1 << 9; s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
-      const hi2 = r >>> 5;
-      t = Math.imul(s1, 5); r = Math.imul((t << 7) | (t >>> 25), 9) >>> 0;
-      t = s1 << 9; s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
-      const lo2 = r >>> 6;
+      for (let w = 0; w < 4; w++) {
+        // One output of nextUint32, inlined.
+        t = Math.imul(s1, 5);
+        const r = Math.imul((t << 7) | (t >>> 25), 9) >>> 0;
+        t = s1 << 9; s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
+        // uniform() takes 27 bits of its first output and 26 of its second: u1's, then u2's.
+        if (w === 0) hi1 = r >>> 5;
+        else if (w === 1) lo1 = r >>> 6;
+        else if (w === 2) hi2 = r >>> 5;
+        else lo2 = r >>> 6;
+      }
       // As normal(): u1 = 1 - uniform(), u2 = uniform().
       const u1 = 1 - (hi1 * 67108864 + lo1) / 9007199254740992;
       const u2 = (hi2 * 67108864 + lo2) / 9007199254740992;
