@@ -13,8 +13,7 @@
  * It prints the 10th percentile and the median of each side's per-update times and their
  * ratios (old / new: above 1 means the new build is faster).
  */
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { makeUpdateAgent } from './update-agent.mjs';
 
 const [oldDir, newDir] = process.argv.slice(2);
 if (!oldDir || !newDir) {
@@ -29,25 +28,8 @@ const [obsDim, actDim] = (process.env.D ?? '3x1').split('x').map(Number);
 const replay = { old: process.env.OLD_REPLAY !== '0', new: process.env.NEW_REPLAY !== '0' };
 
 async function make(dir, side) {
-  const at = (p) => pathToFileURL(resolve(dir, 'dist', p)).href;
-  const { getKernels } = await import(at('src/kernels/index.js'));
-  const { SAC } = await import(at('src/sac/sac.js'));
-  const { ReplayBuffer } = await import(at('src/sac/buffer.js'));
-  const { Rng } = await import(at('src/nn/index.js'));
-  const k = getKernels();
-  k.setNumThreads(T);
-  const bounds = { low: new Array(actDim).fill(-1), high: new Array(actDim).fill(1) };
-  const sac = new SAC(k, obsDim, bounds, { hidden: [256, 256], batchSize: B }, 0);
-  if (!replay[side]) sac.replay = false;
-  const buf = new ReplayBuffer(obsDim, actDim, 10_000);
-  const rng = new Rng(1);
-  const o = new Float32Array(obsDim), o2 = new Float32Array(obsDim), a = new Float32Array(actDim);
-  for (let i = 0; i < 10_000; i++) {
-    for (let j = 0; j < obsDim; j++) { o[j] = rng.normal(); o2[j] = rng.normal(); }
-    for (let j = 0; j < actDim; j++) a[j] = rng.uniformIn(-1, 1);
-    buf.store(o, a, rng.normal(), o2, false);
-  }
-  return () => sac.update(buf.sampleBatch(B, rng));
+  const { step } = await makeUpdateAgent(dir, { batch: B, obsDim, actDim, threads: T, replay: replay[side] });
+  return step;
 }
 
 const sides = { old: await make(oldDir, 'old'), new: await make(newDir, 'new') };

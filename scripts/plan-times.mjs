@@ -12,25 +12,13 @@
  * alternate 1 and 2 threads twice; the VM's placement of its vCPUs moves two-thread
  * figures by the hour, so compare builds run right after one another.
  */
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { makeUpdateAgent } from './update-agent.mjs';
 
 const dir = process.argv[2] ?? '.';
-const at = (p) => pathToFileURL(resolve(dir, 'dist', p)).href;
-const { getKernels } = await import(at('src/kernels/index.js'));
-const { SAC } = await import(at('src/sac/sac.js'));
-const { ReplayBuffer } = await import(at('src/sac/buffer.js'));
-const { Rng } = await import(at('src/nn/index.js'));
-
-const k = getKernels();
 const B = Number(process.env.B ?? 100);
 const [od, ad] = (process.env.D ?? '17x6').split('x').map(Number);
-const sac = new SAC(k, od, { low: Array(ad).fill(-1), high: Array(ad).fill(1) }, { hidden: [256, 256], batchSize: B }, 0);
-const buf = new ReplayBuffer(od, ad, 10_000);
-const rng = new Rng(1);
-const o = new Float32Array(od), a = new Float32Array(ad);
-for (let i = 0; i < 10_000; i++) { rng.fillNormal(o); buf.store(o, a, rng.normal(), o, false); }
-for (let i = 0; i < 20; i++) sac.update(buf.sampleBatch(B, rng));
+const { k, sac, step } = await makeUpdateAgent(dir, { batch: B, obsDim: od, actDim: ad });
+for (let i = 0; i < 20; i++) step();
 const plans = sac.capturedPlans?.() ?? new Map();
 const time = (f, n = 300) => {
   const ts = [];
@@ -47,6 +35,6 @@ for (const T of [1, 2, 1, 2]) {
   k.setNumThreads(T);
   const out = [`T=${T}`];
   for (const [name, p] of plans) out.push(`${name}: ${time(() => p.run())}`);
-  out.push(`update: ${time(() => sac.update(buf.sampleBatch(B, rng)))}`);
+  out.push(`update: ${time(step)}`);
   console.log(out.join('  '));
 }
